@@ -1,0 +1,48 @@
+"""The ``strongroom`` command: Django's management commands under Strongroom's settings.
+
+Errors a person can cause (bad configuration, an unreachable database) end in one
+line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _fail(message: str) -> int:
+    print(f"strongroom: error: {message}", file=sys.stderr)
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv if argv is None else argv)
+    argv[0] = "strongroom"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "strongroom.settings")
+
+    from django.db.utils import OperationalError
+
+    from strongroom.config import ConfigError
+
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(argv)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    except OperationalError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return _fail(
+            f"cannot reach the database ({first}): check STRONGROOM_DATABASE_URL "
+            "and that the database server is running"
+        )
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+
+from .models import Cart
+from .services import token_hash
+
+MAX_TOKEN_LENGTH = 128
+
+
+def cart_by_token(*, token: str | None) -> Cart | None:
+    """The anonymous cart that ``token`` opens, or None (a wrong token reveals nothing)."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    return Cart.objects.filter(token_hash=token_hash(token)).first()
+
+
+def cart_for_user(*, user) -> Cart | None:
+    return Cart.objects.filter(user=user).first()
+
+
+@dataclass(frozen=True)
+class CartItem:
+    variant_id: int
+    sku: str
+    product_name: str
+    product_slug: str
+    variant_name: str
+    unit_price: Decimal
+    quantity: int
+    stock: int
+    available: bool
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True)
+class CartSummary:
+    currency: str
+    items: list[CartItem] = field(default_factory=list)
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((item.line_total for item in self.items), Decimal("0.00"))
+
+    @property
+    def count(self) -> int:
+        return sum(item.quantity for item in self.items)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.items
+
+    @property
+    def problems(self) -> list[str]:
+        out = []
+        for item in self.items:
+            if not item.available:
+                out.append(f"{item.product_name} is no longer available.")
+            elif item.quantity > item.stock:
+                out.append(f"Only {item.stock} of {item.product_name} left in stock.")
+        return out
+
+
+def cart_summary(*, cart: Cart | None) -> CartSummary:
+    currency = settings.STRONGROOM_CURRENCY
+    if cart is None:
+        return CartSummary(currency=currency)
+    lines = cart.lines.select_related("variant__product").order_by("added_at", "id")
+    items = [
+        CartItem(
+            variant_id=line.variant_id,
+            sku=line.variant.sku,
+            product_name=line.variant.product.name,
+            product_slug=line.variant.product.slug,
+            variant_name=line.variant.name,
+            unit_price=line.variant.price,
+            quantity=line.quantity,
+            stock=line.variant.stock,
+            available=line.variant.is_active and line.variant.product.is_active,
+        )
+        for line in lines
+    ]
+    return CartSummary(currency=currency, items=items)

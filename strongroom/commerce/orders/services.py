@@ -1,0 +1,153 @@
+"""Order writes: placing an order from a cart, and moving it through its lifecycle."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, fields
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F
+
+from strongroom.commerce.cart.models import Cart
+from strongroom.commerce.catalog.models import Variant
+from strongroom.commerce.payments.gateways import PaymentStart
+from strongroom.commerce.payments.services import payment_start
+
+from .errors import CheckoutError, InvalidTransition, OutOfStock
+from .models import Order, OrderEvent, OrderLine, OrderStatus
+from .shipping import COUNTRIES, SHIPPING_METHODS
+
+# Crockford's base32 without look-alikes: 12 symbols = 60 random bits per reference.
+_REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{6,32}$")
+
+S = OrderStatus
+TRANSITIONS: dict[str, set[str]] = {
+    S.PENDING: {S.PAID, S.CANCELLED},
+    S.PAID: {S.FULFILLED, S.CANCELLED, S.REFUNDED},
+    S.FULFILLED: {S.SHIPPED, S.REFUNDED},
+    S.SHIPPED: {S.COMPLETED, S.REFUNDED},
+    S.COMPLETED: {S.REFUNDED},
+    S.CANCELLED: set(),
+    S.REFUNDED: set(),
+}
+_RELEASES_STOCK = {S.CANCELLED}
+
+
+def order_reference_new() -> str:
+    return "SR-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(12))
+
+
+@dataclass(frozen=True)
+class CheckoutDetails:
+    email: str
+    full_name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+    line2: str = ""
+    phone: str = ""
+
+    _LIMITS = {"email": 254, "full_name": 150, "line1": 200, "line2": 200, "city": 100,
+               "postal_code": 20, "country": 2, "phone": 32}
+
+    def cleaned(self) -> CheckoutDetails:
+        """Trimmed, validated copy; raises CheckoutError naming the first bad field."""
+        values = {f.name: str(getattr(self, f.name) or "").strip() for f in fields(self)}
+        values["country"] = values["country"].upper()
+        for name, limit in self._LIMITS.items():
+            if len(values[name]) > limit:
+                raise CheckoutError(f"{name.replace('_', ' ').capitalize()} is too long "
+                                    f"(at most {limit} characters).", field=name)
+        for name in ("email", "full_name", "line1", "city", "postal_code", "country"):
+            if not values[name]:
+                raise CheckoutError(f"{name.replace('_', ' ').capitalize()} is required.",
+                                    field=name)
+        try:
+            validate_email(values["email"])
+        except ValidationError:
+            raise CheckoutError("Enter a valid email address.", field="email") from None
+        if values["country"] not in COUNTRIES:
+            raise CheckoutError("We do not ship to that country.", field="country")
+        if values["phone"] and not _PHONE.match(values["phone"]):
+            raise CheckoutError("Enter a valid phone number.", field="phone")
+        return CheckoutDetails(**values)
+
+
+def order_place(
+    *, cart: Cart, details: CheckoutDetails, shipping_method: str, user=None,
+    return_url: str | None = None,
+) -> tuple[Order, PaymentStart]:
+    """Turn the cart into a pending order, reserving stock atomically.
+
+    Each line's stock is taken with one conditional UPDATE (``stock >= quantity``), so
+    parallel buyers of the last units cannot oversell on any database; if one line
+    cannot be reserved the whole transaction rolls back and nothing is written.
+    The caller has resolved ``cart`` for this shopper (token or account)."""
+    details = details.cleaned()
+    method = SHIPPING_METHODS.get(shipping_method)
+    if method is None:
+        raise CheckoutError("Choose a shipping method.", field="shipping_method")
+    with transaction.atomic():
+        lines = list(cart.lines.select_related("variant__product").order_by("variant_id"))
+        if not lines:
+            raise CheckoutError("Your cart is empty.", code="cart_empty")
+        currency = lines[0].variant.currency
+        order = Order(
+            reference=order_reference_new(), user=user, shipping_method=method.code,
+            currency=currency, subtotal=0, shipping_total=0, total=0,
+            **{f.name: getattr(details, f.name) for f in fields(details)},
+        )
+        order_lines = []
+        for line in lines:  # ordered by variant id: concurrent checkouts lock in one order
+            variant = line.variant
+            if not (variant.is_active and variant.product.is_active):
+                raise OutOfStock(f"{variant.display_name} is no longer available.")
+            taken = Variant.objects.filter(
+                pk=variant.pk, is_active=True, stock__gte=line.quantity
+            ).update(stock=F("stock") - line.quantity)
+            if not taken:
+                raise OutOfStock(f"Sorry, {variant.display_name} sold out before you "
+                                 "finished: please review your cart.")
+            order_lines.append(OrderLine(
+                order=order, variant=variant, product_name=variant.display_name,
+                sku=variant.sku, unit_price=variant.price, quantity=line.quantity,
+                line_total=variant.price * line.quantity,
+            ))
+        order.subtotal = sum(ol.line_total for ol in order_lines)
+        order.shipping_total = method.cost(order.subtotal)
+        order.total = order.subtotal + order.shipping_total
+        order.save(force_insert=True)
+        OrderLine.objects.bulk_create(order_lines)
+        OrderEvent.objects.create(order=order, kind="placed", to_status=order.status,
+                                  actor=user)
+        cart.lines.all().delete()
+        _, start = payment_start(order=order, return_url=return_url)
+    return order, start
+
+
+def order_transition(*, order: Order, to_status: str, actor=None, note: str = "") -> Order:
+    """Move ``order`` to ``to_status`` if the lifecycle allows it; cancelling returns the
+    reserved stock. The row is locked so two staff clicks cannot apply twice.
+    The caller has checked ``actor`` may change this order."""
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if to_status not in TRANSITIONS.get(locked.status, set()):
+            raise InvalidTransition(
+                f"An order that is {locked.get_status_display().lower()} cannot become "
+                f"{OrderStatus(to_status).label.lower() if to_status in S.values else to_status}."
+            )
+        if to_status in _RELEASES_STOCK:
+            for line in locked.lines.exclude(variant=None):
+                Variant.objects.filter(pk=line.variant_id).update(
+                    stock=F("stock") + line.quantity
+                )
+        OrderEvent.objects.create(order=locked, kind="status", from_status=locked.status,
+                                  to_status=to_status, actor=actor, note=note[:500])
+        locked.status = to_status
+        locked.save(update_fields=["status", "updated_at"])
+    return locked

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class ShippingMethod:
+    code: str
+    name: str
+    price: Decimal
+    days: str
+    free_from: Decimal | None = None
+
+    def cost(self, subtotal: Decimal) -> Decimal:
+        if self.free_from is not None and subtotal >= self.free_from:
+            return Decimal("0.00")
+        return self.price
+
+
+SHIPPING_METHODS: dict[str, ShippingMethod] = {
+    m.code: m
+    for m in (
+        ShippingMethod("standard", "Standard delivery", Decimal("4.95"), "3–5 working days",
+                       free_from=Decimal("75.00")),
+        ShippingMethod("express", "Express delivery", Decimal("12.00"), "1–2 working days"),
+        ShippingMethod("pickup", "Collect from the shop", Decimal("0.00"), "next working day"),
+    )
+}
+
+# ISO 3166-1 alpha-2 codes the store ships to.
+COUNTRIES: dict[str, str] = {
+    "AT": "Austria", "AU": "Australia", "BE": "Belgium", "BG": "Bulgaria", "CA": "Canada",
+    "CH": "Switzerland", "CY": "Cyprus", "CZ": "Czechia", "DE": "Germany", "DK": "Denmark",
+    "EE": "Estonia", "ES": "Spain", "FI": "Finland", "FR": "France", "GB": "United Kingdom",
+    "GR": "Greece", "HR": "Croatia", "HU": "Hungary", "IE": "Ireland", "IS": "Iceland",
+    "IT": "Italy", "JP": "Japan", "LT": "Lithuania", "LU": "Luxembourg", "LV": "Latvia",
+    "MT": "Malta", "NL": "Netherlands", "NO": "Norway", "NZ": "New Zealand", "PL": "Poland",
+    "PT": "Portugal", "RO": "Romania", "SE": "Sweden", "SI": "Slovenia", "SK": "Slovakia",
+    "US": "United States",
+}

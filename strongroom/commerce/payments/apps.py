@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class PaymentsConfig(AppConfig):
+    name = "strongroom.commerce.payments"
+    label = "payments"
+    verbose_name = "Payments"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,172 @@
+"""Strongroom's configuration: every ``STRONGROOM_*`` variable, typed, read here only.
+
+Values come from the process environment, then from an optional ``.env`` file in
+the working directory (the environment wins). A bad value raises ``ConfigError``
+whose message is one line saying what is wrong and how to fix it; the command
+line prints that line and exits non-zero instead of showing a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+SECRET_KEY_FILE = "secret_key"
+MIN_SECRET_KEY_LENGTH = 50
+MIN_SECRET_KEY_CHARS = 5
+
+
+class ConfigError(Exception):
+    """A configuration value a person must fix; the message is one actionable line."""
+
+
+def _truthy(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"", "0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name}={raw!r} is not a boolean: use 1/0, true/false, yes/no or on/off")
+
+
+def _integer(name: str, raw: str, *, minimum: int = 0) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={value} is too small: it must be at least {minimum}")
+    return value
+
+
+def _csv(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def secret_key_is_weak(key: str) -> bool:
+    """Django's own deploy-check rule (security.W009): long and varied enough."""
+    return (
+        len(key) < MIN_SECRET_KEY_LENGTH
+        or len(set(key)) < MIN_SECRET_KEY_CHARS
+        or key.startswith("django-insecure-")
+    )
+
+
+def secret_key_create(data_dir: Path) -> Path:
+    """Write a fresh secret key file (mode 0600) unless one exists; return its path."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / SECRET_KEY_FILE
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(64))
+    return path
+
+
+@dataclass(frozen=True)
+class Config:
+    debug: bool
+    data_dir: Path
+    database_url: str
+    allowed_hosts: list[str]
+    secret_key: str
+    redis_url: str | None
+    store_name: str
+    currency: str
+    behind_proxy: bool
+    hsts_seconds: int
+    email_url: str
+    default_from_email: str
+    log_level: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _read_secret_key(env: dict[str, str], data_dir: Path, debug: bool) -> str:
+    key = env.get("STRONGROOM_SECRET_KEY", "").strip()
+    source = "STRONGROOM_SECRET_KEY"
+    if not key:
+        path = data_dir / SECRET_KEY_FILE
+        if path.exists():
+            if path.stat().st_mode & 0o077:
+                raise ConfigError(
+                    f"{path} is readable by other users: run `chmod 600 {path}`"
+                )
+            key = path.read_text().strip()
+            source = str(path)
+    if not key:
+        if debug:
+            # Development only: a throwaway key, so sessions die with the process.
+            return secrets.token_urlsafe(64)
+        raise ConfigError(
+            "no secret key: set STRONGROOM_SECRET_KEY or run `strongroom init` "
+            f"to create {data_dir / SECRET_KEY_FILE}"
+        )
+    if secret_key_is_weak(key) and not debug:
+        raise ConfigError(
+            f"the secret key from {source} is weak: use at least {MIN_SECRET_KEY_LENGTH} "
+            "random characters (`strongroom init` creates one)"
+        )
+    return key
+
+
+def load(environ: dict[str, str] | None = None, *, dotenv_path: Path | None = None) -> Config:
+    """Read and validate every setting; raise ConfigError on the first bad one."""
+    env: dict[str, str] = {}
+    dotenv_file = dotenv_path if dotenv_path is not None else Path.cwd() / ".env"
+    if dotenv_file.is_file():
+        env.update({k: v for k, v in dotenv_values(dotenv_file).items() if v is not None})
+    env.update(os.environ if environ is None else environ)
+
+    debug = _truthy("STRONGROOM_DEBUG", env.get("STRONGROOM_DEBUG", ""))
+    data_dir = Path(env.get("STRONGROOM_DATA_DIR", "var")).expanduser().resolve()
+    database_url = env.get("STRONGROOM_DATABASE_URL", "").strip() or (
+        f"sqlite:///{data_dir / 'strongroom.sqlite3'}"
+    )
+    if not database_url.split(":", 1)[0] in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ConfigError(
+            "STRONGROOM_DATABASE_URL must start with sqlite:/// or postgres:// "
+            f"(got {database_url.split(':', 1)[0]!r})"
+        )
+    allowed_hosts = _csv(env.get("STRONGROOM_ALLOWED_HOSTS", ""))
+    if not allowed_hosts:
+        if not debug:
+            raise ConfigError(
+                "STRONGROOM_ALLOWED_HOSTS is empty: set it to the host names the store "
+                "answers to, e.g. STRONGROOM_ALLOWED_HOSTS=shop.example.com"
+            )
+        allowed_hosts = ["localhost", "127.0.0.1", "[::1]"]
+    if "*" in allowed_hosts and not debug:
+        raise ConfigError("STRONGROOM_ALLOWED_HOSTS must not contain '*' outside debug mode")
+    currency = env.get("STRONGROOM_CURRENCY", "EUR").strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise ConfigError(f"STRONGROOM_CURRENCY={currency!r} is not an ISO 4217 code like EUR")
+    log_level = env.get("STRONGROOM_LOG_LEVEL", "INFO").strip().upper()
+    if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError("STRONGROOM_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
+
+    return Config(
+        debug=debug,
+        data_dir=data_dir,
+        database_url=database_url,
+        allowed_hosts=allowed_hosts,
+        secret_key=_read_secret_key(env, data_dir, debug),
+        redis_url=env.get("STRONGROOM_REDIS_URL", "").strip() or None,
+        store_name=env.get("STRONGROOM_STORE_NAME", "Strongroom Demo Store").strip(),
+        currency=currency,
+        behind_proxy=_truthy("STRONGROOM_BEHIND_PROXY", env.get("STRONGROOM_BEHIND_PROXY", "")),
+        hsts_seconds=_integer(
+            "STRONGROOM_HSTS_SECONDS", env.get("STRONGROOM_HSTS_SECONDS", "31536000")
+        ),
+        email_url=env.get("STRONGROOM_EMAIL_URL", "").strip(),
+        default_from_email=env.get("STRONGROOM_FROM_EMAIL", "store@localhost").strip(),
+        log_level=log_level,
+        extra={k: v for k, v in env.items() if k.startswith("STRONGROOM_")},
+    )

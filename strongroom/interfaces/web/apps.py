@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    name = "strongroom.interfaces.web"
+    label = "web"
+    verbose_name = "Web foundations"
+    default_auto_field = "django.db.models.BigAutoField"

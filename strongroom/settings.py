@@ -1,0 +1,192 @@
+"""Django settings, built from ``strongroom.config`` (the one place the environment is read).
+
+Secure by default: HTTPS-only cookies, HSTS, strict CSP, no debug. Debug mode is
+opt-in (``STRONGROOM_DEBUG=1``) and only relaxes what a developer's laptop needs.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlsplit
+
+import dj_database_url
+
+from strongroom import config as _config
+
+CONFIG = _config.load()
+
+DEBUG = CONFIG.debug
+SECRET_KEY = CONFIG.secret_key
+ALLOWED_HOSTS = CONFIG.allowed_hosts
+STRONGROOM_DATA_DIR = CONFIG.data_dir
+STRONGROOM_STORE_NAME = CONFIG.store_name
+STRONGROOM_CURRENCY = CONFIG.currency
+STRONGROOM_KEK = CONFIG.extra.get("STRONGROOM_KEK") or None
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "strongroom.protection.accounts",
+    "strongroom.commerce.catalog",
+    "strongroom.commerce.customers",
+    "strongroom.commerce.cart",
+    "strongroom.commerce.orders",
+    "strongroom.commerce.payments",
+    "strongroom.interfaces.web",
+    "strongroom.interfaces.storefront",
+    "strongroom.interfaces.console",
+    "strongroom.interfaces.api",
+    "strongroom.interfaces.cli",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "strongroom.interfaces.web.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "strongroom.urls"
+WSGI_APPLICATION = "strongroom.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "storefront:login"
+LOGIN_REDIRECT_URL = "storefront:account"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "strongroom.interfaces.web.context_processors.store",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+_db = dj_database_url.parse(CONFIG.database_url)
+if CONFIG.is_sqlite:
+    _db["OPTIONS"] = {
+        # WAL lets readers run beside the single writer; IMMEDIATE takes the write
+        # lock at BEGIN so two writers queue instead of failing mid-transaction.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    _db["TEST"] = {"NAME": str(CONFIG.data_dir / "test.sqlite3")}
+else:
+    _db.setdefault("CONN_MAX_AGE", 60)
+    _db["CONN_HEALTH_CHECKS"] = True
+    _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache (shared between processes when Redis is configured) ----------------------------
+if CONFIG.redis_url:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CONFIG.redis_url,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Passwords ----------------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "strongroom.protection.accounts.hashers.StrongroomArgon2PasswordHasher",
+    # Older hashes still verify and are upgraded to argon2id at the next login.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- HTTPS and browser-side defences --------------------------------------------------------
+SECURE_SSL_REDIRECT = not DEBUG
+SECURE_HSTS_SECONDS = CONFIG.hsts_seconds
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = False  # preload is a one-way door: the operator opts in at their proxy
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if CONFIG.behind_proxy:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"  # Strict would drop the cart on the return from a payment page
+SESSION_COOKIE_NAME = "__Host-sessionid"
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+CSRF_FAILURE_VIEW = "strongroom.interfaces.web.views.csrf_failure"
+X_FRAME_OPTIONS = "DENY"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Email ------------------------------------------------------------------------------------
+if CONFIG.email_url:
+    _mail = urlsplit(CONFIG.email_url)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _mail.hostname or "localhost"
+    EMAIL_PORT = _mail.port or (465 if _mail.scheme == "smtps" else 587)
+    EMAIL_HOST_USER = unquote(_mail.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
+    EMAIL_USE_SSL = _mail.scheme == "smtps"
+    EMAIL_USE_TLS = _mail.scheme == "smtp+starttls" or (_mail.scheme == "smtp" and EMAIL_PORT == 587)
+    EMAIL_TIMEOUT = 10
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(CONFIG.data_dir / "mail")
+DEFAULT_FROM_EMAIL = CONFIG.default_from_email
+
+# --- Static and media ---------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = CONFIG.data_dir / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = CONFIG.data_dir / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Logging: one line a record, never a request body ----------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "root": {"handlers": ["console"], "level": CONFIG.log_level},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "django.security": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,19 @@
+"""Loaded with ``-p`` before Django's settings are imported: gives every test run its own
+data directory and the configuration a production start would need (debug stays off, so
+tests see the real security settings). ``STRONGROOM_DATABASE_URL`` passes through, which
+is how CI runs the same suite on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+_base = Path(tempfile.mkdtemp(prefix=f"strongroom-test-{_worker}-"))
+os.environ["STRONGROOM_DATA_DIR"] = str(_base / "var")
+os.environ["STRONGROOM_SECRET_KEY"] = secrets.token_urlsafe(64)
+os.environ.setdefault("STRONGROOM_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.pop("STRONGROOM_DEBUG", None)
+os.environ.setdefault("STRONGROOM_LOG_LEVEL", "WARNING")
