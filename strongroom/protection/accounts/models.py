@@ -52,3 +52,24 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else ""
+
+
+class ApiToken(models.Model):
+    """A customer's bearer token for the REST API. Only the SHA-256 of the token is
+    stored, so a leaked table hands out no working credentials; the raw token is shown
+    once at creation. Revoking deletes the row. See ``accounts.tokens``."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "accounts_api_token"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name or "API token"
