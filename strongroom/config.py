@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 MIN_SECRET_KEY_LENGTH = 50
 MIN_SECRET_KEY_CHARS = 5
 
@@ -130,7 +130,7 @@ def load(environ: dict[str, str] | None = None, *, dotenv_path: Path | None = No
     database_url = env.get("STRONGROOM_DATABASE_URL", "").strip() or (
         f"sqlite:///{data_dir / 'strongroom.sqlite3'}"
     )
-    if not database_url.split(":", 1)[0] in {"sqlite", "postgres", "postgresql", "pgsql"}:
+    if database_url.split(":", 1)[0] not in {"sqlite", "postgres", "postgresql", "pgsql"}:
         raise ConfigError(
             "STRONGROOM_DATABASE_URL must start with sqlite:/// or postgres:// "
             f"(got {database_url.split(':', 1)[0]!r})"

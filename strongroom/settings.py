@@ -156,7 +156,9 @@ if CONFIG.email_url:
     EMAIL_HOST_USER = unquote(_mail.username or "")
     EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
     EMAIL_USE_SSL = _mail.scheme == "smtps"
-    EMAIL_USE_TLS = _mail.scheme == "smtp+starttls" or (_mail.scheme == "smtp" and EMAIL_PORT == 587)
+    EMAIL_USE_TLS = _mail.scheme == "smtp+starttls" or (
+        _mail.scheme == "smtp" and EMAIL_PORT == 587
+    )
     EMAIL_TIMEOUT = 10
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"

@@ -91,7 +91,11 @@ def cart_merge_into_user(*, cart: Cart | None, user) -> Cart | None:
         if target is None:
             try:
                 with transaction.atomic():
-                    Cart.objects.filter(pk=cart.pk, user__isnull=True).update(user=user)
+                    # New token hash: the anonymous bearer token must not open an
+                    # account's cart once it belongs to someone.
+                    Cart.objects.filter(pk=cart.pk, user__isnull=True).update(
+                        user=user, token_hash=token_hash(secrets.token_urlsafe(32))
+                    )
             except IntegrityError:  # a parallel login created the user's cart first
                 target = Cart.objects.get(user=user)
             else:

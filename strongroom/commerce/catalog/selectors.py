@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
 
 from .errors import ProductNotFound
 from .models import Category, Product, Variant
@@ -63,3 +63,51 @@ def variant_get_available(*, variant_id: int) -> Variant:
         )
     except (Variant.DoesNotExist, ValueError, TypeError):
         raise ProductNotFound("No such product variant.", code="variant_not_found") from None
+
+
+# --- Staff reads (console): inactive products included; callers checked staff access ---
+LOW_STOCK_THRESHOLD = 5
+
+
+def product_list_for_staff(*, query: str = "", page: int | str = 1, per_page: int = 25) -> Page:
+    """Every product, active or not, matching ``query`` in name or SKU, one page of them."""
+    products = Product.objects.select_related("category").annotate(
+        variant_count=Count("variants", distinct=True),
+        stock_total=Sum("variants__stock"),
+    ).order_by("name", "id")
+    query = query.strip()[:MAX_QUERY_LENGTH]
+    if query:
+        matching = Variant.objects.filter(sku__icontains=query).values("product_id")
+        products = products.filter(Q(name__icontains=query) | Q(pk__in=matching))
+    return Paginator(products, per_page).get_page(page)
+
+
+def product_get_for_staff(*, product_id: int) -> Product:
+    try:
+        return Product.objects.select_related("category").prefetch_related("variants").get(
+            pk=product_id
+        )
+    except (Product.DoesNotExist, ValueError, TypeError):
+        raise ProductNotFound("No such product.") from None
+
+
+def variant_get_for_product(*, product: Product, variant_id: int) -> Variant:
+    """A variant of ``product`` only: another product's variant id reads as not found."""
+    try:
+        return Variant.objects.get(pk=variant_id, product=product)
+    except (Variant.DoesNotExist, ValueError, TypeError):
+        raise ProductNotFound("No such product variant.", code="variant_not_found") from None
+
+
+def variant_sku_exists(*, sku: str) -> bool:
+    return Variant.objects.filter(sku=sku).exists()
+
+
+def variant_list_low_stock(
+    *, threshold: int = LOW_STOCK_THRESHOLD, limit: int = 20
+) -> QuerySet[Variant]:
+    return (
+        Variant.objects.filter(is_active=True, product__is_active=True, stock__lte=threshold)
+        .select_related("product")
+        .order_by("stock", "sku")[:limit]
+    )

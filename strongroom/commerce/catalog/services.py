@@ -74,7 +74,8 @@ def variant_update(
         raise CatalogError("Stock cannot be negative.", field="stock")
     if price is not None and Decimal(price) < 0:
         raise CatalogError("Price cannot be negative.", field="price")
-    for key, value in {"price": price, "stock": stock, "name": name, "is_active": is_active}.items():
+    changes = {"price": price, "stock": stock, "name": name, "is_active": is_active}
+    for key, value in changes.items():
         if value is not None:
             setattr(variant, key, value)
     variant.save()

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from .errors import OrderNotFound
-from .models import Order
+from .models import Order, OrderEvent, OrderStatus
 
 
 def order_list_for_user(*, user) -> QuerySet[Order]:
@@ -31,3 +36,56 @@ def order_list(*, status: str | None = None) -> QuerySet[Order]:
     if status:
         orders = orders.filter(status=status)
     return orders
+
+
+# --- Staff reads (console); callers checked staff access --------------------------------
+REVENUE_STATUSES = (
+    OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.SHIPPED, OrderStatus.COMPLETED,
+)
+
+
+@dataclass(frozen=True)
+class OrderStats:
+    orders_today: int
+    orders_week: int
+    revenue_today: Decimal
+    revenue_week: Decimal
+    awaiting_payment: int
+    to_fulfil: int
+
+
+def order_stats(*, now: datetime | None = None) -> OrderStats:
+    """Counts for the console dashboard. The week starts on Monday, in the store's time zone;
+    revenue counts paid orders that were not cancelled or refunded."""
+    now = timezone.localtime(now or timezone.now())
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    week_start = day_start - timedelta(days=day_start.weekday())
+    paid = Q(status__in=REVENUE_STATUSES)
+    today, week = Q(created_at__gte=day_start), Q(created_at__gte=week_start)
+    row = Order.objects.aggregate(
+        orders_today=Count("pk", filter=today),
+        orders_week=Count("pk", filter=week),
+        revenue_today=Sum("total", filter=today & paid),
+        revenue_week=Sum("total", filter=week & paid),
+        awaiting_payment=Count("pk", filter=Q(status=OrderStatus.PENDING)),
+        to_fulfil=Count("pk", filter=Q(status=OrderStatus.PAID)),
+    )
+    zero = Decimal("0.00")
+    return OrderStats(
+        orders_today=row["orders_today"], orders_week=row["orders_week"],
+        revenue_today=row["revenue_today"] or zero, revenue_week=row["revenue_week"] or zero,
+        awaiting_payment=row["awaiting_payment"], to_fulfil=row["to_fulfil"],
+    )
+
+
+def order_get_for_staff(*, reference: str) -> Order:
+    """An order with what its console page shows: lines and the event timeline."""
+    order = (
+        Order.objects.filter(reference=reference[:20])
+        .select_related("user")
+        .prefetch_related("lines", Prefetch("events", OrderEvent.objects.select_related("actor")))
+        .first()
+    )
+    if order is None:
+        raise OrderNotFound("No such order.")
+    return order

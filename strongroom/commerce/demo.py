@@ -1,0 +1,117 @@
+"""The demo store: a small catalog, a few fake customers with addresses and orders, and
+an owner account whose password is generated on the spot (there is no default password)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from strongroom.commerce.cart.services import cart_create, cart_line_set
+from strongroom.commerce.catalog.models import Product
+from strongroom.commerce.catalog.services import category_create, product_create
+from strongroom.commerce.customers.models import Address
+from strongroom.commerce.orders.services import CheckoutDetails, order_place, order_transition
+
+OWNER_EMAIL = "owner@strongroom.test"
+
+CATALOG = {
+    "Coffee": [
+        ("Ethiopia Yirgacheffe", "Floral and bright, with notes of bergamot and lemon.",
+         [("250 g", "12.50", 40), ("1 kg", "42.00", 12)]),
+        ("Colombia Huila", "Caramel sweetness with a red-apple finish.",
+         [("250 g", "11.00", 35), ("1 kg", "38.00", 8)]),
+        ("Decaf Brazil", "Swiss-water decaf: chocolate and hazelnut.",
+         [("250 g", "10.50", 20)]),
+        ("Espresso Blend No. 7", "Dense, syrupy and forgiving in any machine.",
+         [("250 g", "11.50", 60), ("1 kg", "39.00", 3)]),
+    ],
+    "Brewing": [
+        ("Pour-over Dripper", "Ceramic cone dripper, size 02.", [("", "24.00", 15)]),
+        ("Paper Filters", "100 unbleached filters for size 02 drippers.", [("", "6.00", 120)]),
+        ("Burr Grinder", "Hand grinder with steel conical burrs and 40 settings.",
+         [("", "89.00", 4)]),
+        ("Gooseneck Kettle", "0.8 l stovetop kettle for a steady pour.", [("", "49.00", 0)]),
+    ],
+    "Cups & Mugs": [
+        ("Stoneware Mug", "350 ml, glazed by hand; every one is a little different.",
+         [("Sand", "18.00", 25), ("Slate", "18.00", 14)]),
+        ("Espresso Cups (pair)", "Two 80 ml porcelain cups with saucers.", [("", "22.00", 9)]),
+        ("Travel Tumbler", "Double-walled steel, keeps coffee hot for hours.",
+         [("", "29.00", 30)]),
+    ],
+}
+
+CUSTOMERS = [
+    ("Ada Lovelace", "ada@example.com", "12 Analytical Row", "London", "NW1 6XE", "GB"),
+    ("Grace Hopper", "grace@example.com", "99 Cobol Avenue", "Arlington", "22201", "US"),
+    ("Alan Turing", "alan@example.com", "3 Bletchley Lane", "Milton Keynes", "MK3 6EB", "GB"),
+    ("Hedy Lamarr", "hedy@example.com", "7 Frequency Strasse", "Vienna", "1010", "AT"),
+    ("Katherine Johnson", "katherine@example.com", "1 Orbit Way", "Hampton", "23666", "US"),
+]
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    owner_email: str
+    owner_password: str
+    catalog_loaded: bool
+
+
+def _load_catalog() -> None:
+    sku = 1000
+    for position, (category_name, products) in enumerate(CATALOG.items()):
+        category = category_create(name=category_name, position=position)
+        for name, description, variants in products:
+            specs = []
+            for variant_name, price, stock in variants:
+                sku += 1
+                specs.append({"sku": f"SR{sku}", "name": variant_name,
+                              "price": Decimal(price), "stock": stock})
+            product_create(name=name, description=description, category=category,
+                           variants=specs)
+
+
+def _load_customers() -> None:
+    User = get_user_model()
+    variants = [p.variants.first() for p in Product.objects.order_by("pk")]
+    in_stock = [v for v in variants if v is not None and v.stock > 5]
+    for i, (name, email, line1, city, postal_code, country) in enumerate(CUSTOMERS):
+        # Demo customers cannot log in: there is no password to leak or guess.
+        user = User.objects.create_user(email=email, password=None, full_name=name)
+        Address.objects.create(user=user, full_name=name, line1=line1, city=city,
+                               postal_code=postal_code, country=country, is_default=True)
+        for n in range(1 + i % 2):
+            cart, _ = cart_create(user=user)
+            cart_line_set(cart=cart, variant_id=in_stock[(i + n) % len(in_stock)].pk,
+                          quantity=1 + n)
+            order, _ = order_place(
+                cart=cart, user=user, shipping_method="standard",
+                details=CheckoutDetails(email=email, full_name=name, line1=line1, city=city,
+                                        postal_code=postal_code, country=country),
+            )
+            cart.delete()
+            if (i + n) % 3 != 2:
+                order_transition(order=order, to_status="paid", note="demo payment")
+
+
+def demo_load(*, if_empty: bool = False) -> DemoResult:
+    """Load the demo data (unless ``if_empty`` and a catalog exists) and give the demo
+    owner a freshly generated password, returned once for printing."""
+    with transaction.atomic():
+        load = not (if_empty and Product.objects.exists())
+        if load:
+            _load_catalog()
+            _load_customers()
+        password = secrets.token_urlsafe(15)
+        User = get_user_model()
+        owner = User.objects.filter(email__iexact=OWNER_EMAIL).first()
+        if owner is None:
+            owner = User.objects.create_superuser(OWNER_EMAIL, password, full_name="Demo Owner")
+        else:
+            owner.set_password(password)
+            owner.save(update_fields=["password"])
+    return DemoResult(owner_email=OWNER_EMAIL, owner_password=password, catalog_loaded=load)
