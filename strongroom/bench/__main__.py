@@ -1,0 +1,57 @@
+"""`make bench`: every benchmark in one run, printed as measured figures and ratios."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+TARGETS = {
+    "storefront product page": 1 / 3,
+    "catalog API (product list)": 1 / 3,
+}
+
+
+def _http() -> list[str]:
+    from strongroom.bench import http
+
+    rps = http.run()
+    bare = rps["bare Django view"]
+    lines = [f"  {name:<30} {value:>9.1f} req/s" for name, value in rps.items()]
+    for name, target in TARGETS.items():
+        ratio = rps[name] / bare
+        verdict = "ok" if ratio >= target else "BELOW TARGET"
+        lines.append(f"  ratio {name:<24} {ratio:>6.2f}x bare  (target >= {target:.2f})  {verdict}")
+    return lines
+
+
+def _django_suite(module: str) -> list[str]:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "strongroom.settings")
+    import django
+
+    django.setup()
+    mod = importlib.import_module(module)
+    return [f"  {line}" for line in mod.report()]
+
+
+SUITES = [
+    ("HTTP throughput (granian + TLS, wrk, one run)", _http),
+]
+
+
+def main() -> int:
+    failed = False
+    for title, suite in SUITES:
+        print(title, flush=True)
+        try:
+            for line in suite():
+                print(line, flush=True)
+                failed |= "BELOW TARGET" in line
+        except Exception as exc:  # a broken benchmark is reported, never hidden
+            print(f"  FAILED: {exc}", flush=True)
+            failed = True
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
