@@ -36,3 +36,7 @@ def customer_get(*, customer_id: UUID | str) -> User:
 
 def address_list_for_customer(*, customer: User) -> QuerySet[Address]:
     return Address.objects.filter(user=customer)
+
+
+def address_list_for_user(*, user) -> QuerySet[Address]:
+    return Address.objects.filter(user=user)

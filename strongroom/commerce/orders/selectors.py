@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -39,6 +40,7 @@ def order_list(*, status: str | None = None) -> QuerySet[Order]:
 
 
 # --- Staff reads (console); callers checked staff access --------------------------------
+_REFERENCE_SHAPE = re.compile(r"[A-Z0-9-]{1,20}")
 REVENUE_STATUSES = (
     OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.SHIPPED, OrderStatus.COMPLETED,
 )
@@ -80,8 +82,10 @@ def order_stats(*, now: datetime | None = None) -> OrderStats:
 
 def order_get_for_staff(*, reference: str) -> Order:
     """An order with what its console page shows: lines and the event timeline."""
+    if not _REFERENCE_SHAPE.fullmatch(reference):  # e.g. a NUL byte, which PostgreSQL rejects
+        raise OrderNotFound("No such order.")
     order = (
-        Order.objects.filter(reference=reference[:20])
+        Order.objects.filter(reference=reference)
         .select_related("user")
         .prefetch_related("lines", Prefetch("events", OrderEvent.objects.select_related("actor")))
         .first()

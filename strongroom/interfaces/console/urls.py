@@ -1,4 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import auth, customers, dashboard, orders, products
 
 app_name = "console"
-urlpatterns: list = []
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("login/", auth.login_view, name="login"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("orders/", orders.order_list, name="order_list"),
+    path("orders/<str:reference>/", orders.order_detail, name="order_detail"),
+    path("orders/<str:reference>/status/", orders.order_status, name="order_status"),
+    path("customers/", customers.customer_list, name="customer_list"),
+    path("customers/<uuid:customer_id>/", customers.customer_detail, name="customer_detail"),
+    path("products/", products.product_list, name="product_list"),
+    path("products/new/", products.product_create, name="product_create"),
+    path("products/<int:product_id>/", products.product_edit, name="product_edit"),
+    path("products/<int:product_id>/variants/", products.variant_create,
+         name="variant_create"),
+    path("products/<int:product_id>/variants/<int:variant_id>/", products.variant_update,
+         name="variant_update"),
+]
