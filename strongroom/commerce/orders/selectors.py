@@ -16,9 +16,20 @@ def order_list_for_user(*, user) -> QuerySet[Order]:
     return Order.objects.filter(user=user).prefetch_related("lines")
 
 
+_REFERENCE_SHAPE = re.compile(r"[A-Z0-9-]{1,20}")
+
+
+def _reference_ok(reference: object) -> bool:
+    """Refuse malformed references before the database sees them (a NUL byte is a
+    DataError on PostgreSQL, which would otherwise surface as a 500)."""
+    return isinstance(reference, str) and _REFERENCE_SHAPE.fullmatch(reference) is not None
+
+
 def order_get_for_user(*, user, reference: str) -> Order:
     """The customer's own order; anyone else's reads as not found (no IDOR oracle)."""
-    order = Order.objects.filter(user=user, reference=reference[:20]).first()
+    if not _reference_ok(reference):
+        raise OrderNotFound("No such order.")
+    order = Order.objects.filter(user=user, reference=reference).first()
     if order is None:
         raise OrderNotFound("No such order.")
     return order
@@ -26,7 +37,9 @@ def order_get_for_user(*, user, reference: str) -> Order:
 
 def order_get_by_reference(*, reference: str) -> Order:
     """Unscoped lookup: only for callers that have done their own authorization."""
-    order = Order.objects.filter(reference=reference[:20]).first()
+    if not _reference_ok(reference):
+        raise OrderNotFound("No such order.")
+    order = Order.objects.filter(reference=reference).first()
     if order is None:
         raise OrderNotFound("No such order.")
     return order
@@ -40,7 +53,6 @@ def order_list(*, status: str | None = None) -> QuerySet[Order]:
 
 
 # --- Staff reads (console); callers checked staff access --------------------------------
-_REFERENCE_SHAPE = re.compile(r"[A-Z0-9-]{1,20}")
 REVENUE_STATUSES = (
     OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.SHIPPED, OrderStatus.COMPLETED,
 )
@@ -82,7 +94,7 @@ def order_stats(*, now: datetime | None = None) -> OrderStats:
 
 def order_get_for_staff(*, reference: str) -> Order:
     """An order with what its console page shows: lines and the event timeline."""
-    if not _REFERENCE_SHAPE.fullmatch(reference):  # e.g. a NUL byte, which PostgreSQL rejects
+    if not _reference_ok(reference):
         raise OrderNotFound("No such order.")
     order = (
         Order.objects.filter(reference=reference)

@@ -135,3 +135,14 @@ def test_account_order_belongs_to_user():
     assert selectors.order_get_for_user(user=user, reference=order.reference) == order
     with pytest.raises(OrderNotFound):
         selectors.order_get_for_user(user=user_make(), reference=order.reference)
+
+
+@pytest.mark.parametrize("reference", ["SR-\x00", "x" * 5000, "sr-lower", "", None, 12])
+def test_malformed_references_read_as_not_found(reference):
+    from strongroom.commerce.orders import selectors
+    from strongroom.commerce.orders.errors import OrderNotFound
+
+    with pytest.raises(OrderNotFound):
+        selectors.order_get_by_reference(reference=reference)
+    with pytest.raises(OrderNotFound):
+        selectors.order_get_for_user(user=user_make(), reference=reference)
