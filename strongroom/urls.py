@@ -1,8 +1,11 @@
 from django.urls import include, path
 
+from strongroom.interfaces.web.media import media_file
+
 urlpatterns = [
     path("console/", include("strongroom.interfaces.console.urls")),
     path("api/", include("strongroom.interfaces.api.urls")),
+    path("media/<str:folder>/<str:name>", media_file, name="media"),
     path("", include("strongroom.interfaces.storefront.urls")),
 ]
 
