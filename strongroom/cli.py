@@ -2,6 +2,9 @@
 
 Errors a person can cause (bad configuration, an unreachable database) end in one
 line on stderr and exit status 2, never a traceback.
+
+``strongroom init`` runs before Django is set up: the settings refuse to load without
+a secret key, and creating that key is what ``init`` is for.
 """
 
 from __future__ import annotations
@@ -25,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     from strongroom.config import ConfigError
 
     try:
+        if argv[1:2] == ["init"]:
+            from strongroom.interfaces.cli.bootstrap import init_main
+
+            return init_main(argv[2:])
+
         import django
 
         django.setup()

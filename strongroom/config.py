@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import dj_database_url
 from dotenv import dotenv_values
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
@@ -117,24 +118,66 @@ def _read_secret_key(env: dict[str, str], data_dir: Path, debug: bool) -> str:
     return key
 
 
-def load(environ: dict[str, str] | None = None, *, dotenv_path: Path | None = None) -> Config:
-    """Read and validate every setting; raise ConfigError on the first bad one."""
+def _environment(environ: dict[str, str] | None, dotenv_path: Path | None) -> dict[str, str]:
     env: dict[str, str] = {}
     dotenv_file = dotenv_path if dotenv_path is not None else Path.cwd() / ".env"
     if dotenv_file.is_file():
         env.update({k: v for k, v in dotenv_values(dotenv_file).items() if v is not None})
     env.update(os.environ if environ is None else environ)
+    return env
 
-    debug = _truthy("STRONGROOM_DEBUG", env.get("STRONGROOM_DEBUG", ""))
-    data_dir = Path(env.get("STRONGROOM_DATA_DIR", "var")).expanduser().resolve()
+
+def _data_dir(env: dict[str, str]) -> Path:
+    return Path(env.get("STRONGROOM_DATA_DIR", "var")).expanduser().resolve()
+
+
+def _database_url(env: dict[str, str], data_dir: Path) -> str:
     database_url = env.get("STRONGROOM_DATABASE_URL", "").strip() or (
         f"sqlite:///{data_dir / 'strongroom.sqlite3'}"
     )
-    if database_url.split(":", 1)[0] not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+    scheme = database_url.split(":", 1)[0]
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
         raise ConfigError(
-            "STRONGROOM_DATABASE_URL must start with sqlite:/// or postgres:// "
-            f"(got {database_url.split(':', 1)[0]!r})"
+            f"STRONGROOM_DATABASE_URL must start with sqlite:/// or postgres:// (got {scheme!r})"
         )
+    try:
+        parsed = dj_database_url.parse(database_url)
+    except ValueError:  # dj_database_url.ParseError and friends: all mean "bad URL"
+        parsed = {}
+    if not parsed.get("NAME"):
+        raise ConfigError(
+            "STRONGROOM_DATABASE_URL is not a valid database URL: use "
+            "postgres://USER:PASSWORD@HOST:PORT/NAME (percent-encode special characters) "
+            "or sqlite:////absolute/path.sqlite3"
+        )
+    return database_url
+
+
+@dataclass(frozen=True)
+class InitConfig:
+    """What ``strongroom init`` needs, readable before any secret key exists."""
+
+    data_dir: Path
+    allowed_hosts: list[str]
+
+
+def load_for_init(
+    environ: dict[str, str] | None = None, *, dotenv_path: Path | None = None
+) -> InitConfig:
+    env = _environment(environ, dotenv_path)
+    return InitConfig(
+        data_dir=_data_dir(env),
+        allowed_hosts=_csv(env.get("STRONGROOM_ALLOWED_HOSTS", "")),
+    )
+
+
+def load(environ: dict[str, str] | None = None, *, dotenv_path: Path | None = None) -> Config:
+    """Read and validate every setting; raise ConfigError on the first bad one."""
+    env = _environment(environ, dotenv_path)
+
+    debug = _truthy("STRONGROOM_DEBUG", env.get("STRONGROOM_DEBUG", ""))
+    data_dir = _data_dir(env)
+    database_url = _database_url(env, data_dir)
     allowed_hosts = _csv(env.get("STRONGROOM_ALLOWED_HOSTS", ""))
     if not allowed_hosts:
         if not debug:

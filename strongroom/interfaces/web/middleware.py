@@ -43,6 +43,10 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        if not getattr(response, "xframe_options_exempt", False):
+            # Django's XFrameOptionsMiddleware sits inside WhiteNoise, so static files
+            # would go without; older browsers ignore CSP frame-ancestors.
+            response.headers.setdefault("X-Frame-Options", "DENY")
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             # Personal pages must not linger in shared or browser caches.
             response.headers.setdefault("Cache-Control", "no-store")
