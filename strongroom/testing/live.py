@@ -1,0 +1,143 @@
+"""A real store for end-to-end tests: `strongroom init/migrate/demo/serve` in subprocesses,
+on a throwaway database (a SQLite file, or a fresh PostgreSQL database on the server named
+by STRONGROOM_DATABASE_URL, dropped afterwards), served over TLS by granian."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveStore:
+    base_url: str
+    http_url: str
+    data_dir: Path
+    env: dict[str, str]
+    owner_email: str
+    owner_password: str
+    process: subprocess.Popen
+    _cleanup: list = field(default_factory=list)
+
+    @property
+    def ca_path(self) -> Path:
+        return self.data_dir / "tls" / "ca.pem"
+
+    def ssl_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(self.ca_path))
+
+    def command(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "strongroom", *args], env=self.env,
+                              capture_output=True, text=True, check=check, timeout=120)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        for step in reversed(self._cleanup):
+            step()
+
+
+def _throwaway_database(base_url: str | None) -> tuple[str | None, object]:
+    if not base_url or base_url.startswith("sqlite"):
+        return None, lambda: None
+    import psycopg
+
+    name = f"strongroom_e2e_{secrets.token_hex(4)}"
+    parts = urlsplit(base_url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return urlunsplit(parts._replace(path=f"/{name}")), drop
+
+
+def live_store_start() -> LiveStore:
+    work = Path(tempfile.mkdtemp(prefix="strongroom-e2e-"))
+    cleanup: list = [lambda: shutil.rmtree(work, ignore_errors=True)]
+    db_url, drop = _throwaway_database(os.environ.get("STRONGROOM_DATABASE_URL"))
+    cleanup.append(drop)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("STRONGROOM_", "DJANGO_", "PYTEST_"))}
+    env.update({
+        "STRONGROOM_DATA_DIR": str(work / "var"),
+        "STRONGROOM_ALLOWED_HOSTS": "localhost,127.0.0.1",
+        "STRONGROOM_LOG_LEVEL": "WARNING",
+    })
+    if db_url:
+        env["STRONGROOM_DATABASE_URL"] = db_url
+    port, http_port = free_port(), free_port()
+    cli = [sys.executable, "-m", "strongroom"]
+    try:
+        for args in (["init"], ["migrate", "--noinput", "-v0"],
+                     ["collectstatic", "--noinput", "-v0"]):
+            subprocess.run([*cli, *args], env=env, check=True, capture_output=True, timeout=180)
+        demo = subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True,
+                              text=True, timeout=180).stdout
+        email = re.search(r"email:\s+(\S+)", demo).group(1)
+        password = re.search(r"password:\s+(\S+)", demo).group(1)
+        log = open(work / "serve.log", "wb")  # noqa: SIM115 - closed in stop()
+        cleanup.append(log.close)
+        process = subprocess.Popen(
+            [*cli, "serve", "--host", "127.0.0.1", "--port", str(port),
+             "--http-port", str(http_port)],
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    except BaseException:
+        for step in reversed(cleanup):
+            step()
+        raise
+    store = LiveStore(base_url=f"https://localhost:{port}", http_url=f"http://localhost:{http_port}",
+                      data_dir=work / "var", env=env, owner_email=email,
+                      owner_password=password, process=process, _cleanup=cleanup)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(store.base_url + "/", context=store.ssl_context(),  # noqa: S310
+                                   timeout=3).read()
+            return store
+        except OSError as exc:
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = (work / "serve.log").read_text(errors="replace")
+                store.stop()
+                raise RuntimeError(f"strongroom serve did not come up: {exc}\n{output}") from exc
+            time.sleep(0.25)
+
+
+def spki_fingerprint(cert_pem: Path) -> str:
+    """base64(sha256(SubjectPublicKeyInfo)) of a certificate, for Chromium's
+    --ignore-certificate-errors-spki-list: the browser trusts exactly our server key."""
+    pub = subprocess.run(["openssl", "x509", "-pubkey", "-noout", "-in", str(cert_pem)],
+                         capture_output=True, check=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=pub,
+                         capture_output=True, check=True).stdout
+    import base64
+    import hashlib
+
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()
