@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "strongroom.protection.accounts",
+    "strongroom.protection.vault",
     "strongroom.commerce.catalog",
     "strongroom.commerce.customers",
     "strongroom.commerce.cart",

@@ -1,4 +1,4 @@
-"""A bounded, age-limited LRU cache for unwrapped data keys.
+"""A bounded, age-limited cache for unwrapped keys (evicts the oldest insertion first).
 
 Threats it bounds: (1) memory exhaustion by touching many subjects, (2) a shredded
 subject's key living on in *another* process's memory: entries expire after
@@ -29,12 +29,11 @@ class BoundedCache(Generic[V]):
 
     def get(self, key: Hashable) -> V | None:
         item = self._items.get(key)
-        if item is None:
-            return None
-        if self._clock() - item[0] > self.max_age:
+        if item is not None and self._clock() - item[0] <= self.max_age:
+            return item[1]
+        if item is not None:
             self.discard(key)
-            return None
-        return item[1]
+        return None
 
     def put(self, key: Hashable, value: V) -> None:
         with self._lock:

@@ -22,7 +22,7 @@ from strongroom.protection.vault.internal import keymaterial
 from strongroom.protection.vault.internal.keymaterial import Key, KeyMaterialError
 
 FORMAT_V1 = 1
-HEADER_BYTES = 9
+HEADER_BYTES = 9  # literal offsets 9 and 21 in open_ follow from these
 NONCE_BYTES = keymaterial.NONCE_BYTES
 TAG_BYTES = 16
 MIN_BYTES = HEADER_BYTES + NONCE_BYTES + TAG_BYTES
@@ -62,13 +62,11 @@ def seal(key: Key, key_id: int, plaintext: bytes, context: bytes, row: bytes) ->
 
 
 def open_(key: Key, blob: bytes, context: bytes, row: bytes) -> bytes:
+    # Hot path: one read of every encrypted value. ``key_id_of`` has usually
+    # validated the header already; the checks here are the cheap ones.
     if len(blob) < MIN_BYTES or blob[0] != FORMAT_V1:
         raise EnvelopeError("malformed ciphertext")
-    head = blob[:HEADER_BYTES]
     try:
-        return keymaterial.aead_open(
-            key, blob[HEADER_BYTES : HEADER_BYTES + NONCE_BYTES],
-            blob[HEADER_BYTES + NONCE_BYTES :], head + context + row,
-        )
+        return keymaterial.aead_open(key, blob[9:21], blob[21:], blob[:9] + context + row)
     except KeyMaterialError:
         raise EnvelopeError("authentication failed") from None

@@ -86,6 +86,7 @@ def key_from_b64(text: str) -> Key:
 
 # --- Key files -------------------------------------------------------------------------
 
+
 def key_file_create(path: Path) -> Key:
     """Create ``path`` with a fresh key, mode 0600, failing if it already exists.
 
@@ -109,6 +110,7 @@ def key_file_read(path: Path) -> Key:
 
 
 # --- Primitives --------------------------------------------------------------------------
+
 
 def aead_seal(key: Key, plaintext: bytes, aad: bytes) -> tuple[bytes, bytes]:
     """AES-256-GCM with a fresh random nonce; returns (nonce, ciphertext+tag)."""

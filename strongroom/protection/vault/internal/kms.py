@@ -40,6 +40,7 @@ class KMS(Protocol):
     def unwrap_many(self, items: Sequence[tuple[Wrapped, bytes]]) -> list[Key | None]:
         """One Key per item, or None where unwrapping failed (no reason given)."""
         ...
+
     def version_create(self) -> int: ...
     def version_destroy(self, version: int) -> None: ...
 
@@ -124,7 +125,9 @@ class LocalKMS:
             kek = self._keys.get(wrapped.kek_version)
             aad_full = _WRAP_DOMAIN + wrapped.kek_version.to_bytes(4, "big") + aad
             try:
-                out.append(None if kek is None else keymaterial.key_unwrap(kek, wrapped.blob, aad_full))
+                out.append(
+                    None if kek is None else keymaterial.key_unwrap(kek, wrapped.blob, aad_full)
+                )
             except KeyMaterialError:
                 out.append(None)
         return out

@@ -1,0 +1,350 @@
+"""Model fields that encrypt under the owning subject's data key.
+
+How it works (and why): ``from_db_value`` cannot see the row, but the associated
+data must name the row. So the column value is loaded as an opaque ``Sealed``
+bytes object and decrypted lazily by the model attribute (a data descriptor) on
+first access, using the instance's pk and subject. A decrypted value remembers
+the ciphertext and the row it was sealed for, so saving an unchanged row writes
+the same ciphertext back instead of re-encrypting.
+
+Requirements on a model (enforced by ``vault.E003``): a UUID primary key with a
+Python-side default (the AAD needs the pk before INSERT) and a ForeignKey to
+``vault.Subject`` named by ``subject_field`` (default ``"subject"``).
+
+Threat notes:
+* Plaintext must never reach SQL: lookups on an encrypted field and
+  ``QuerySet.bulk_update``/``update`` with plaintext raise ``UnsupportedOperation``
+  rather than store or compare cleartext. Use a ``BlindIndexField`` to look up.
+* ``dumpdata`` writes ciphertext (base64), never plaintext.
+* NULL stays NULL: whether a value is present, and its length, are not hidden.
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import cached_property
+from typing import Any, Final
+from uuid import UUID
+
+from django import forms
+from django.core import validators
+from django.db import models
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init
+
+from strongroom.protection.vault.errors import (
+    DecryptionError,
+    SubjectErasedError,
+    UnsupportedOperation,
+)
+from strongroom.protection.vault.internal import blindindex, codecs, envelope
+from strongroom.protection.vault.internal.envelope import EnvelopeError
+from strongroom.protection.vault.internal.keystore import ERASED_KEY
+from strongroom.protection.vault.internal.runtime import keystore
+
+_ROW: Final = "_vault_row"
+
+
+class Erased:
+    """What an encrypted field reads as once its subject is crypto-shredded."""
+
+    __slots__ = ()
+    _instance: Erased | None = None
+
+    def __new__(cls) -> Erased:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __str__(self) -> str:
+        return "[erased]"
+
+    def __repr__(self) -> str:
+        return "ERASED"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self) -> str:
+        return "ERASED"
+
+
+ERASED: Final = Erased()
+
+
+class Sealed(bytes):
+    """A ciphertext as stored; repr hides the bytes (they are not secret, just noise)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<Sealed {len(self)} bytes>"
+
+    __str__ = __repr__
+
+
+class _Opened(tuple):  # (value, sealed, row); a tuple because it is built on every read
+    __slots__ = ()
+
+
+def _as_uuid(value: Any) -> Any:
+    if value is None or type(value) is UUID:
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        return value
+
+
+def _row(pk: Any, subject_id: Any) -> tuple[Any, Any, bytes]:
+    pk, subject_id = _as_uuid(pk), _as_uuid(subject_id)
+    return pk, subject_id, pk.bytes if type(pk) is UUID else str(pk).encode()
+
+
+class EncryptedAttribute(DeferredAttribute):
+    """Data descriptor: decrypts on first read, keeps plaintext assignments as-is."""
+
+    def __get__(self, instance: models.Model | None, cls: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__.get(self.field.attname, _Opened)
+        if value is _Opened:  # deferred: let Django load it
+            value = super().__get__(instance, cls)
+        kind = type(value)
+        if kind is Sealed:
+            return self.field.open(instance, value)
+        if kind is _Opened:
+            return value[0]
+        return value
+
+    def __set__(self, instance: models.Model, value: Any) -> None:
+        instance.__dict__[self.field.attname] = value
+
+
+class EncryptedField(models.Field):
+    """Base class; subclasses pick a codec and a form field."""
+
+    descriptor_class = EncryptedAttribute
+    codec: Any = codecs.TextCodec
+    description = "Encrypted (AES-256-GCM, per-subject key)"
+
+    def __init__(self, *args: Any, subject_field: str = "subject", **kwargs: Any) -> None:
+        self.subject_field = subject_field
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        if self.subject_field != "subject":
+            kwargs["subject_field"] = self.subject_field
+        return name, path, args, kwargs
+
+    def get_internal_type(self) -> str:
+        return "BinaryField"  # BLOB on SQLite, bytea on PostgreSQL
+
+    def contribute_to_class(
+        self, cls: type[models.Model], name: str, private_only: bool = False
+    ) -> None:
+        super().contribute_to_class(cls, name, private_only)
+        self.context = envelope.field_context(cls._meta.label, self.name)
+        if not cls._meta.abstract:
+            post_init.connect(
+                _stamp_row, sender=cls, weak=False, dispatch_uid=f"vault.{cls._meta.label}"
+            )
+
+    # --- the row this value belongs to ---------------------------------------------------
+
+    @cached_property
+    def subject_attname(self) -> str:
+        return self.model._meta.get_field(self.subject_field).attname
+
+    def row(self, instance: models.Model) -> tuple[Any, Any, bytes]:
+        """(pk, subject id, pk as AAD bytes) of the row as it is now."""
+        return _row(instance.pk, getattr(instance, self.subject_attname))
+
+    # --- decrypt / encrypt -----------------------------------------------------------------
+
+    def open(self, instance: models.Model, sealed: Sealed) -> Any:
+        # Hot path (every read of every encrypted value): kept flat on purpose.
+        row = instance.__dict__.get(_ROW) or self.row(instance)
+        try:
+            key = keystore().key_for_decrypt(envelope.key_id_of(sealed), row[1])
+            if key is ERASED_KEY:
+                value = ERASED
+            else:
+                value = self.codec.decode(envelope.open_(key, sealed, self.context, row[2]))  # type: ignore[arg-type]
+        except (EnvelopeError, ValueError, TypeError, AttributeError):  # bad bytes or row
+            raise DecryptionError() from None
+        instance.__dict__[self.attname] = _Opened((value, sealed, row))
+        return value
+
+    def seal(
+        self, value: Any, row: tuple[Any, Any, bytes], *, key: tuple[int, Any] | None = None
+    ) -> Sealed:
+        """Encrypt for ``row`` under ``key`` (id, Key) or the subject's active key."""
+        pk, subject_id, pk_bytes = row
+        if pk is None or subject_id is None:
+            raise UnsupportedOperation(
+                f"{self.model._meta.label}.{self.name}: the row needs its pk and subject "
+                "before an encrypted field can be saved"
+            )
+        key_id, key = key or keystore().key_for_encrypt(subject_id)
+        return Sealed(envelope.seal(key, key_id, self.codec.encode(value), self.context, pk_bytes))
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        data = model_instance.__dict__
+        value = data.get(self.attname)
+        if value is None:
+            return None
+        row = self.row(model_instance)
+        kind = type(value)
+        if kind is _Opened:
+            if value[2][:2] == row[:2]:
+                return value[1]  # unchanged, same row: keep the ciphertext
+            value = value[0]
+        elif kind is Sealed:
+            if (data.get(_ROW) or (None, None))[:2] == row[:2]:
+                return value
+            value = self.open(model_instance, value)
+        if value is ERASED:
+            raise SubjectErasedError("erased data cannot be copied to another row")
+        sealed = self.seal(value, row)
+        data[self.attname] = _Opened((value, sealed, row))
+        return sealed
+
+    # --- the database side: only ciphertext passes ---------------------------------------------
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Sealed | None:
+        return None if value is None else Sealed(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or type(value) is Sealed:
+            return value
+        raise UnsupportedOperation(
+            f"{self.model._meta.label}.{self.name} is encrypted: it cannot be compared or "
+            "written in SQL (use Model.save(), bulk_create or a BlindIndexField lookup)"
+        )
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        value = value if prepared else self.get_prep_value(value)
+        return None if value is None else connection.Database.Binary(value)
+
+    def value_to_string(self, obj: models.Model) -> str | None:
+        value = obj.__dict__.get(self.attname)
+        sealed = value[1] if type(value) is _Opened else value
+        if sealed is None:
+            return None
+        if type(sealed) is not Sealed:
+            raise UnsupportedOperation("save the row before serializing an encrypted field")
+        return "vault1:" + base64.b64encode(sealed).decode("ascii")
+
+
+def _stamp_row(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    """Remember which row loaded ciphertexts were sealed for (detects pk/subject edits)."""
+    meta = sender._meta
+    field = next(f for f in meta.concrete_fields if isinstance(f, EncryptedField))
+    data = instance.__dict__
+    pk, subject_id = data.get(meta.pk.attname), data.get(field.subject_attname)
+    if pk is not None and subject_id is not None:
+        data[_ROW] = _row(pk, subject_id)
+
+
+class EncryptedCharField(EncryptedField):
+    empty_strings_allowed = True
+
+    def __init__(self, *args: Any, max_length: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, max_length=max_length, **kwargs)
+        if max_length is not None:
+            self.validators.append(validators.MaxLengthValidator(max_length))
+
+    def to_python(self, value: Any) -> Any:
+        return value if value is None or isinstance(value, str | Erased) else str(value)
+
+    def formfield(self, **kwargs: Any) -> Any:
+        return super().formfield(
+            **{"form_class": forms.CharField, "max_length": self.max_length, **kwargs}
+        )
+
+
+class EncryptedTextField(EncryptedCharField):
+    def formfield(self, **kwargs: Any) -> Any:
+        return super().formfield(**{"widget": forms.Textarea, **kwargs})
+
+
+class EncryptedJSONField(EncryptedField):
+    codec = codecs.JSONCodec
+    empty_strings_allowed = False
+
+    def formfield(self, **kwargs: Any) -> Any:
+        return super().formfield(**{"form_class": forms.JSONField, **kwargs})
+
+
+class EncryptedDateField(EncryptedField):
+    codec = codecs.DateCodec
+    empty_strings_allowed = False
+
+    def to_python(self, value: Any) -> Any:
+        if value is None or isinstance(value, Erased):
+            return value
+        return models.DateField().to_python(value)
+
+    def formfield(self, **kwargs: Any) -> Any:
+        return super().formfield(**{"form_class": forms.DateField, **kwargs})
+
+
+class BlindIndexField(models.CharField):
+    """HMAC of the normalised plaintext of ``source`` under the primary index key.
+
+    Look rows up with ``selectors.blind_index_candidates(kind, value)``, which yields
+    one candidate per live index key, so lookups keep working during rotation.
+    """
+
+    def __init__(self, *args: Any, source: str, kind: str, **kwargs: Any) -> None:
+        if kind not in blindindex.NORMALIZERS:
+            raise ValueError(f"unknown blind index kind {kind!r}")
+        self.source, self.kind = source, kind
+        kwargs.update(max_length=blindindex.MAX_LENGTH, editable=False, null=True, blank=True)
+        kwargs.setdefault("db_index", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        for key in ("max_length", "editable", "null", "blank"):
+            kwargs.pop(key, None)
+        kwargs.update(source=self.source, kind=self.kind)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str | None:
+        data = model_instance.__dict__
+        source = self.model._meta.get_field(self.source)
+        raw = data.get(source.attname, _Opened)
+        current = data.get(self.attname)
+        if raw is _Opened:
+            return current  # source deferred and untouched
+        keys = keystore().index_keys()
+        if type(raw) is Sealed and current and blindindex.version_of(current) == keys[0][0]:
+            return current  # source unchanged since load, already under the primary key
+        plaintext = getattr(model_instance, self.source)
+        new = self.index_value(plaintext)
+        data[self.attname] = new
+        return new
+
+    def index_value(self, plaintext: Any) -> str | None:
+        if plaintext is None or plaintext is ERASED:
+            return None
+        if not blindindex.normalize(self.kind, str(plaintext)):
+            return None  # empty values are not indexed (and never collide on uniqueness)
+        version, key = keystore().index_keys()[0]
+        return blindindex.compute(self.kind, str(plaintext), version, key)
+
+
+__all__ = [
+    "ERASED",
+    "BlindIndexField",
+    "EncryptedCharField",
+    "EncryptedDateField",
+    "EncryptedField",
+    "EncryptedJSONField",
+    "EncryptedTextField",
+    "Erased",
+    "Sealed",
+]

@@ -1,0 +1,188 @@
+"""Vault writes: key set-up, subjects, shredding, rotation, retirement.
+
+Callers are trusted code paths (commands, privacy/incident services); none of these
+functions checks staff authorization: the entry point that calls them must.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from uuid import UUID
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from strongroom.protection.vault.errors import KeyConfigError, KeyInUseError
+from strongroom.protection.vault.internal import keyfiles, registry, rotation
+from strongroom.protection.vault.internal.rotation import Progress, ReencryptReport
+from strongroom.protection.vault.internal.runtime import keystore, reset
+from strongroom.protection.vault.models import DataKey, IndexKey, Subject
+
+# Other processes cache "the active key of subject S" for at most 60 s (KeyStore
+# active_max_age); old data keys are deleted only after that plus a margin for
+# transactions in flight, so no process can still be writing under them.
+REENCRYPT_GRACE = dt.timedelta(seconds=90)
+
+
+def vault_init() -> int:
+    """Create the key directory (0700) and first KEK file (0600) unless a KEK exists.
+
+    Returns the primary KEK version. Idempotent; safe to run on every start.
+    """
+    if not getattr(settings, "STRONGROOM_KEK", None):
+        keyfiles.keys_dir_create(settings.STRONGROOM_DATA_DIR)
+    kms = keystore().kms
+    unsafe = keyfiles.unsafe_key_paths(settings.STRONGROOM_DATA_DIR)
+    if unsafe:
+        raise KeyConfigError(
+            f"{unsafe[0]} is readable by other users: run `chmod go-rwx {unsafe[0]}`"
+        )
+    if not kms.versions():
+        kms.version_create()
+    reset()
+    return keystore().kms.primary_version()
+
+
+def subject_create() -> Subject:
+    """A new data subject with its first data key."""
+    with transaction.atomic():
+        subject = Subject.objects.create()
+        keystore().data_key_create(subject.id)
+    return subject
+
+
+def subject_shred(*, subject_id: UUID) -> None:
+    """Crypto-shred: destroy the subject's data keys; their data reads as ERASED.
+
+    Also clears the subject's blind indexes (otherwise anyone holding the KEK
+    could still confirm "was alice@example.com a customer?"). Idempotent.
+    Other processes stop decrypting within the key cache's max age.
+    """
+    with transaction.atomic():
+        Subject.objects.filter(pk=subject_id, erased_at__isnull=True).update(
+            erased_at=timezone.now()
+        )
+        DataKey.objects.filter(subject_id=subject_id).delete()
+        for model in registry.indexed_models():
+            subject_field = registry.encrypted_fields(model)[0].subject_field
+            model._base_manager.filter(**{subject_field: subject_id}).update(
+                **{f.name: None for f in registry.index_fields(model)}
+            )
+    keystore().forget_subject(subject_id)
+
+
+def kek_rotate(*, batch_size: int = 1000, on_progress: Progress | None = None) -> int:
+    """Make a new KEK version primary (unless a rewrap is unfinished) and rewrap to it.
+
+    Resumable: re-running after a crash finishes the rewrap before starting another
+    version. With STRONGROOM_KEK the new version comes from the environment.
+    Returns the number of keys rewrapped.
+    """
+    kms = keystore().kms
+    primary = kms.primary_version()
+    unfinished = (
+        DataKey.objects.exclude(kek_version=primary).exists()
+        or IndexKey.objects.exclude(kek_version=primary).exists()
+    )
+    if not unfinished and kms.source == "file":
+        kms.version_create()
+    return data_keys_rewrap(batch_size=batch_size, on_progress=on_progress)
+
+
+def data_keys_rewrap(*, batch_size: int = 1000, on_progress: Progress | None = None) -> int:
+    """Rewrap every data and index key not yet under the primary KEK, in batches."""
+    _check_batch(batch_size)
+    return rotation.rewrap_all(batch_size=batch_size, on_progress=on_progress or _noop)
+
+
+def data_reencrypt(
+    *,
+    batch_size: int = 200,
+    grace: dt.timedelta | None = None,
+    now: Callable[[], dt.datetime] = timezone.now,
+    on_progress: Progress | None = None,
+) -> ReencryptReport:
+    """Re-encrypt all data under fresh data keys, online, batch by batch; resumable.
+
+    Old data keys are deleted once nothing references them and ``grace`` has passed
+    since they stopped being used for writes; until then ``keys_waiting`` > 0 and a
+    later run finishes the job.
+    """
+    _check_batch(batch_size)
+    return rotation.reencrypt_all(
+        batch_size=batch_size,
+        grace=REENCRYPT_GRACE if grace is None else grace,
+        now=now,
+        on_progress=on_progress or _noop,
+    )
+
+
+def kek_retire(*, version: int) -> None:
+    """Destroy KEK ``version``; refuses while any key is still wrapped under it."""
+    kms = keystore().kms
+    if version not in kms.versions():
+        raise KeyInUseError(f"there is no KEK version {version} (versions: {list(kms.versions())})")
+    if version == kms.primary_version():
+        raise KeyInUseError(
+            f"KEK version {version} is the primary: rotate first (`strongroom keys rotate`)"
+        )
+    in_use = (
+        DataKey.objects.filter(kek_version=version).count()
+        + IndexKey.objects.filter(kek_version=version).count()
+    )
+    if in_use:
+        raise KeyInUseError(
+            f"KEK version {version} still protects {in_use} keys: finish `strongroom keys rotate` first"  # noqa: E501
+        )
+    kms.version_destroy(version)
+
+
+def index_key_rotate(*, batch_size: int = 500, on_progress: Progress | None = None) -> int:
+    """Add a new primary blind-index key and re-index every row under it.
+
+    Lookups keep matching throughout: candidates are computed under every live key.
+    Returns the new version.
+    """
+    version = keystore().index_key_create()
+    index_rows_reindex(batch_size=batch_size, on_progress=on_progress)
+    return version
+
+
+def index_rows_reindex(*, batch_size: int = 500, on_progress: Progress | None = None) -> int:
+    """Recompute blind indexes not under the primary index key. Resumable."""
+    _check_batch(batch_size)
+    return rotation.reindex_all(batch_size=batch_size, on_progress=on_progress or _noop)
+
+
+def index_key_retire(*, version: int) -> None:
+    """Delete blind-index key ``version``; refuses while any row still uses it."""
+    keys = keystore().index_keys()
+    if version not in {v for v, _ in keys}:
+        raise KeyInUseError(f"there is no blind-index key version {version}")
+    if version == keys[0][0]:
+        raise KeyInUseError(
+            f"blind-index key {version} is the primary: run `strongroom keys rotate-index` first"
+        )
+    prefix = f"{version}$"
+    for model in registry.indexed_models():
+        stale = Q()
+        for field in registry.index_fields(model):
+            stale |= Q(**{f"{field.name}__startswith": prefix})
+        if model._base_manager.filter(stale).exists():
+            raise KeyInUseError(
+                f"blind-index key {version} is still used by {model._meta.label}: run `strongroom keys reindex`"  # noqa: E501
+            )
+    IndexKey.objects.filter(version=version).delete()
+    keystore().forget_all()
+
+
+def _check_batch(batch_size: int) -> None:
+    if not 1 <= batch_size <= 100_000:
+        raise ValueError("batch_size must be between 1 and 100000")
+
+
+def _noop(done: int, total: int) -> None:
+    pass
