@@ -1,4 +1,12 @@
-from strongroom.errors import NotFound
+from strongroom.errors import ApplicationError, NotFound
+
+
+class CustomerError(ApplicationError):
+    code = "customer_invalid"
+
+
+class AddressNotFound(NotFound):
+    code = "address_not_found"
 
 
 class CustomerNotFound(NotFound):

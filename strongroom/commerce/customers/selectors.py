@@ -1,24 +1,43 @@
-"""Customer reads for staff screens. Personal fields (email, name, addresses) are never
-filtered or ordered on here, so the vault can encrypt them without touching callers."""
+"""Reads of customers' saved addresses. Every lookup is scoped to the owning account:
+another customer's address id reads exactly like an unknown one (no IDOR oracle)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-from uuid import UUID
+import uuid
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
-from .errors import CustomerNotFound
+from .errors import AddressNotFound
 from .models import Address
 
-if TYPE_CHECKING:
-    from strongroom.protection.accounts.models import User
+
+def address_list_for_user(*, user) -> QuerySet[Address]:
+    return Address.objects.filter(user=user)
 
 
-def customer_list() -> QuerySet[User]:
+def address_get_for_user(*, user, address_id: object) -> Address:
+    try:
+        pk = uuid.UUID(str(address_id))
+    except (TypeError, ValueError, AttributeError):
+        raise AddressNotFound("No such address.") from None
+    address = Address.objects.filter(user=user, pk=pk).first()
+    if address is None:
+        raise AddressNotFound("No such address.")
+    return address
+
+
+def address_default_for_user(*, user) -> Address | None:
+    """The default address, else the oldest one, else None."""
+    return address_list_for_user(user=user).first()
+
+
+# --- Staff reads (console); callers checked staff access. Personal fields (email, name,
+# addresses) are never filtered or ordered on, so the vault can encrypt them freely. -----
+def customer_list() -> QuerySet:
     """Customer accounts (not staff), newest first, each annotated with ``order_count``."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
     return (
         get_user_model().objects.filter(is_staff=False)
         .annotate(order_count=Count("orders"))
@@ -26,17 +45,17 @@ def customer_list() -> QuerySet[User]:
     )
 
 
-def customer_get(*, customer_id: UUID | str) -> User:
+def customer_get(*, customer_id: object):
     """A customer account; a staff account or an unknown id both read as not found."""
+    from django.contrib.auth import get_user_model
+
+    from .errors import CustomerNotFound
+
     try:
-        return get_user_model().objects.get(pk=customer_id, is_staff=False)
-    except (get_user_model().DoesNotExist, ValidationError, ValueError, TypeError):
+        pk = uuid.UUID(str(customer_id))
+    except (TypeError, ValueError, AttributeError):
         raise CustomerNotFound("No such customer.") from None
-
-
-def address_list_for_customer(*, customer: User) -> QuerySet[Address]:
-    return Address.objects.filter(user=customer)
-
-
-def address_list_for_user(*, user) -> QuerySet[Address]:
-    return Address.objects.filter(user=user)
+    customer = get_user_model().objects.filter(pk=pk, is_staff=False).first()
+    if customer is None:
+        raise CustomerNotFound("No such customer.")
+    return customer

@@ -6,3 +6,6 @@ class StorefrontConfig(AppConfig):
     label = "storefront"
     verbose_name = "Storefront"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the cart merge at login)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.conf import settings
+
+from strongroom.commerce.cart.selectors import cart_summary
+from strongroom.commerce.catalog.selectors import category_list
+from strongroom.commerce.orders.shipping import COUNTRIES
+
+from ..shopper import cart_current
+
+register = template.Library()
+
+LOW_STOCK = 5
+
+
+@register.filter
+def money(value: object, currency: str | None = None) -> str:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return ""
+    return f"{currency or settings.STRONGROOM_CURRENCY} {amount:,.2f}"
+
+
+@register.filter
+def country_name(code: str) -> str:
+    return COUNTRIES.get(code, code)
+
+
+@register.inclusion_tag("storefront/includes/stock.html")
+def stock_badge(stock: int) -> dict:
+    if stock <= 0:
+        return {"kind": "bad", "text": "Out of stock"}
+    if stock <= LOW_STOCK:
+        return {"kind": "warn", "text": f"Only {stock} left"}
+    return {"kind": "ok", "text": "In stock"}
+
+
+@register.inclusion_tag("storefront/includes/header.html", takes_context=True)
+def site_header(context: template.Context) -> dict:
+    request = context.get("request")
+    count = 0
+    if request is not None:
+        count = context.get("cart_count")
+        if count is None:
+            count = cart_summary(cart=cart_current(request)).count
+    return {
+        "request": request,
+        "user": context.get("user"),
+        "store_name": context.get("store_name"),
+        "categories": list(category_list()[:8]),
+        "cart_count": count,
+        "query": context.get("query", ""),
+        "csrf_token": context.get("csrf_token"),
+    }
