@@ -1,0 +1,107 @@
+"""End to end in a real browser (Debian's chromium via Playwright) against a real
+`strongroom serve` over TLS, with the demo catalog loaded."""
+
+import re
+import secrets
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("live-store")]
+
+
+def _csp_violations(page) -> list[str]:
+    found: list[str] = []
+    page.on("console", lambda msg: found.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
+    return found
+
+
+def test_guest_browses_adds_to_cart_and_checks_out(page, live_store):
+    violations = _csp_violations(page)
+    page.goto(live_store.base_url + "/")
+    expect(page).to_have_title(re.compile("Strongroom"))
+    page.get_by_label("Search products").fill("yirgacheffe")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name=re.compile("Ethiopia Yirgacheffe")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Ethiopia Yirgacheffe")
+    page.get_by_label("Quantity").fill("2")
+    page.locator("#add-to-cart-button").click()
+    expect(page.locator("#cart-count")).to_have_text("2")
+
+    page.locator("#cart-link").click()
+    expect(page.locator("#cart-lines")).to_contain_text("Ethiopia Yirgacheffe")
+    page.locator("#checkout-link").click()
+
+    page.get_by_label("Email").fill("browser.guest@example.com")
+    page.get_by_label("Full name").fill("Brow Ser")
+    page.get_by_label("Address", exact=True).fill("1 Chromium Way")
+    page.get_by_label("City").fill("Berlin")
+    page.get_by_label("Postal code").fill("10115")
+    page.get_by_label("Country").select_option("DE")
+    page.locator("#continue-button").click()
+    page.locator("#shipping-express").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#checkout-total")).to_be_visible()
+    page.locator("#place-order-button").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Thank you")
+    expect(page.locator("#order-status")).to_contain_text("Awaiting payment")
+    expect(page.locator("#order-reference")).to_have_text(re.compile(r"^SR-[0-9A-Z]{12}$"))
+    assert violations == []
+
+
+def test_keyboard_reaches_the_add_to_cart_button(page, live_store):
+    page.goto(live_store.base_url + "/p/stoneware-mug/")
+    page.keyboard.press("Tab")  # the skip link comes first
+    expect(page.locator(".skip-link")).to_be_focused()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "add-to-cart-button":
+            break
+    expect(page.locator("#add-to-cart-button")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#cart-count")).to_have_text("1")
+
+
+def test_sign_up_then_order_appears_in_history(page, live_store):
+    email = f"shopper.{secrets.token_hex(4)}@example.com"
+    password = "a long walk on the quiet beach " + secrets.token_hex(4)
+    page.goto(live_store.base_url + "/")
+    page.get_by_role("navigation", name="Account").get_by_role("link", name="Sign up").click()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Full name").fill("Sign Upton")
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Confirm password").fill(password)
+    page.locator("#signup-button").click()
+    expect(page.locator("#no-orders")).to_be_visible()
+
+    page.goto(live_store.base_url + "/p/travel-tumbler/")
+    page.locator("#add-to-cart-button").click()
+    page.goto(live_store.base_url + "/checkout/")
+    page.get_by_label("Address", exact=True).fill("5 History Street")
+    page.get_by_label("City").fill("Vienna")
+    page.get_by_label("Postal code").fill("1010")
+    page.get_by_label("Country").select_option("AT")
+    page.locator("#continue-button").click()
+    page.get_by_role("button", name="Continue").click()
+    page.locator("#place-order-button").click()
+    reference = page.locator("#order-reference").inner_text()
+
+    page.get_by_role("navigation", name="Account").get_by_role(
+        "link", name="Account", exact=True).click()
+    expect(page.locator("#order-history")).to_contain_text(reference)
+
+    # Log out and back in: the history is the account's, not the browser session's.
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("navigation", name="Account").get_by_role("link", name="Log in").click()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.locator("#login-button").click()
+    expect(page.locator("#order-history")).to_contain_text(reference)
+
+
+def test_http_port_redirects_the_browser_to_https(page, live_store):
+    page.goto(live_store.http_url + "/search/?q=mug")
+    assert page.url.startswith(live_store.base_url + "/search/")
+    expect(page.get_by_role("link", name=re.compile("Stoneware Mug")).first).to_be_visible()
