@@ -159,6 +159,7 @@ class InitConfig:
 
     data_dir: Path
     allowed_hosts: list[str]
+    kek: str | None = None  # STRONGROOM_KEK, if the operator supplies the vault's KEK
 
 
 def load_for_init(
@@ -168,6 +169,7 @@ def load_for_init(
     return InitConfig(
         data_dir=_data_dir(env),
         allowed_hosts=_csv(env.get("STRONGROOM_ALLOWED_HOSTS", "")),
+        kek=env.get("STRONGROOM_KEK", "").strip() or None,
     )
 
 

@@ -108,7 +108,10 @@ def demo_load(*, if_empty: bool = False) -> DemoResult:
             _load_customers()
         password = secrets.token_urlsafe(15)
         User = get_user_model()
-        owner = User.objects.filter(email__iexact=OWNER_EMAIL).first()
+        try:
+            owner = User.objects.get_by_natural_key(OWNER_EMAIL)
+        except User.DoesNotExist:
+            owner = None
         if owner is None:
             owner = User.objects.create_superuser(OWNER_EMAIL, password, full_name="Demo Owner")
         else:

@@ -17,3 +17,17 @@ os.environ["STRONGROOM_SECRET_KEY"] = secrets.token_urlsafe(64)
 os.environ.setdefault("STRONGROOM_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.pop("STRONGROOM_DEBUG", None)
 os.environ.setdefault("STRONGROOM_LOG_LEVEL", "WARNING")
+os.environ.pop("STRONGROOM_KEK", None)
+
+
+def _vault_kek() -> None:
+    # The vault's key-encryption key, made the way `strongroom init` makes it (a 0600
+    # file under the data dir), so every test can save personal data with no set-up.
+    from strongroom.protection.vault.internal.kms import kek_ensure
+
+    data_dir = _base / "var"
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    kek_ensure(data_dir=data_dir, env_value=None)
+
+
+_vault_kek()

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from strongroom.protection.vault.fields import EncryptedCharField
+
 
 class OrderStatus(models.TextChoices):
     PENDING = "pending", "Awaiting payment"
@@ -30,14 +32,19 @@ class Order(models.Model):
     status = models.CharField(
         max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING
     )
-    email = models.EmailField(max_length=254)
-    full_name = models.CharField(max_length=150)
-    line1 = models.CharField(max_length=200)
-    line2 = models.CharField(max_length=200, blank=True)
-    city = models.CharField(max_length=100)
-    postal_code = models.CharField(max_length=20)
+    # The contact and address are encrypted under the account's subject (or, for a guest,
+    # a subject of the order's own). ``country`` stays plaintext on purpose: a two-letter
+    # code shared by millions of people, needed in the clear for shipping and tax
+    # reports; it identifies nobody without the encrypted fields beside it.
+    subject = models.ForeignKey("vault.Subject", on_delete=models.PROTECT, related_name="+")
+    email = EncryptedCharField(max_length=254)
+    full_name = EncryptedCharField(max_length=150)
+    line1 = EncryptedCharField(max_length=200)
+    line2 = EncryptedCharField(max_length=200, blank=True)
+    city = EncryptedCharField(max_length=100)
+    postal_code = EncryptedCharField(max_length=20)
     country = models.CharField(max_length=2)
-    phone = models.CharField(max_length=32, blank=True)
+    phone = EncryptedCharField(max_length=32, blank=True)
     shipping_method = models.CharField(max_length=32)
     currency = models.CharField(max_length=3)
     subtotal = models.DecimalField(max_digits=12, decimal_places=2)
@@ -53,8 +60,20 @@ class Order(models.Model):
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
         ]
 
+    personal_fields = ("email", "full_name", "line1", "line2", "city", "postal_code", "phone")
+
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args, **kwargs) -> None:
+        if self.subject_id is None:
+            if self.user_id is not None:
+                self.subject_id = self.user.subject_id
+            else:  # a guest checkout: its own data subject
+                from strongroom.protection.vault.services import subject_create
+
+                self.subject = subject_create()
+        super().save(*args, **kwargs)
 
 
 class OrderLine(models.Model):

@@ -14,10 +14,15 @@ from pathlib import Path
 from typing import TextIO
 
 from strongroom import config
+from strongroom.protection.vault.errors import KeyConfigError
+from strongroom.protection.vault.internal import keyfiles
+from strongroom.protection.vault.internal.kms import kek_ensure
 from strongroom.protection.vault.tls import TlsReport, tls_ensure
 
 
-def init_run(*, data_dir: Path, allowed_hosts: list[str], out: TextIO) -> TlsReport:
+def init_run(
+    *, data_dir: Path, allowed_hosts: list[str], out: TextIO, kek: str | None = None
+) -> TlsReport:
     """Create whatever is missing under ``data_dir`` and say what was done."""
     _private_data_dir(data_dir)
     key_path = data_dir / config.SECRET_KEY_FILE
@@ -27,6 +32,7 @@ def init_run(*, data_dir: Path, allowed_hosts: list[str], out: TextIO) -> TlsRep
     except OSError as exc:
         raise config.ConfigError(f"cannot create {key_path} ({exc.strerror})") from None
     out.write(f"{'Kept' if existed else 'Created'} secret key {key_path}\n")
+    _kek(data_dir, kek, out)
 
     report = tls_ensure(data_dir=data_dir, allowed_hosts=allowed_hosts)
     if report.ca_created:
@@ -37,6 +43,24 @@ def init_run(*, data_dir: Path, allowed_hosts: list[str], out: TextIO) -> TlsRep
         out.write(f"Kept server certificate {report.files.cert}\n")
     out.write(trust_hint(report.files.ca_cert))
     return report
+
+
+def _kek(data_dir: Path, env_value: str | None, out: TextIO) -> None:
+    """The vault's key-encryption key: a 0600 file in <data_dir>/keys unless the
+    operator supplies STRONGROOM_KEK (or an external KMS) instead."""
+    try:
+        source, version, created = kek_ensure(data_dir=data_dir, env_value=env_value)
+    except KeyConfigError as exc:
+        raise config.ConfigError(str(exc)) from None
+    except OSError as exc:
+        raise config.ConfigError(
+            f"cannot create {keyfiles.keys_dir(data_dir)} ({exc.strerror})"
+        ) from None
+    if source == "env":
+        out.write(f"Using key-encryption key v{version} from STRONGROOM_KEK\n")
+    else:
+        where = keyfiles.kek_path(data_dir, version)
+        out.write(f"{'Created' if created else 'Kept'} key-encryption key {where}\n")
 
 
 def trust_hint(ca_cert: Path, url: str = "https://localhost:8443/") -> str:
@@ -55,7 +79,8 @@ def init_main(argv: list[str]) -> int:
     )
     parser.parse_args(argv)
     settings = config.load_for_init()
-    init_run(data_dir=settings.data_dir, allowed_hosts=settings.allowed_hosts, out=sys.stdout)
+    init_run(data_dir=settings.data_dir, allowed_hosts=settings.allowed_hosts, out=sys.stdout,
+             kek=settings.kek)
     return 0
 
 

@@ -7,14 +7,23 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from strongroom.protection.vault.fields import BlindIndexField, EncryptedCharField
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **extra) -> User:
-        user = self.model(email=self.normalize_email(email).strip(), **extra)
-        user.set_password(password)
-        user.save(using=self._db)
+        from django.db import transaction
+
+        from strongroom.protection.vault.services import subject_create
+
+        with transaction.atomic(using=self._db):
+            user = self.model(email=self.normalize_email(email).strip(), **extra)
+            if user.subject_id is None:
+                user.subject = subject_create()
+            user.set_password(password)
+            user.save(using=self._db)
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
@@ -22,15 +31,29 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
     def get_by_natural_key(self, username: str) -> User:
-        return self.get(email__iexact=username.strip())
+        """The account whose email matches ``username`` case-insensitively, found through
+        the email's blind index (the email itself is encrypted and cannot be compared)."""
+        return self.get(email_index__in=_email_candidates(username))
+
+
+def _email_candidates(email: object) -> list[str]:
+    from strongroom.protection.vault.selectors import blind_index_candidates
+
+    if not isinstance(email, str) or "\x00" in email:
+        return []
+    return blind_index_candidates("email", email.strip())
 
 
 class User(AbstractBaseUser, PermissionsMixin):
     """One login identity for customers and staff; ``is_staff`` opens the console."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    email = models.EmailField(max_length=254, unique=True)
-    full_name = models.CharField(max_length=150, blank=True)
+    # Personal data lives encrypted under the account's own vault subject; the email is
+    # found (and kept unique, case-insensitively) through its keyed blind index.
+    subject = models.ForeignKey("vault.Subject", on_delete=models.PROTECT, related_name="+")
+    email = EncryptedCharField(max_length=254)
+    email_index = BlindIndexField(source="email", kind="email", unique=True)
+    full_name = EncryptedCharField(max_length=150, blank=True)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -40,18 +63,26 @@ class User(AbstractBaseUser, PermissionsMixin):
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: list[str] = ["full_name"]
+    personal_fields = ("email", "full_name")
 
     class Meta:
         db_table = "accounts_user"
 
+    def save(self, *args, **kwargs) -> None:
+        if self.subject_id is None:  # created without the manager (tests, fixtures)
+            from strongroom.protection.vault.services import subject_create
+
+            self.subject = subject_create()
+        super().save(*args, **kwargs)
+
     def __str__(self) -> str:
-        return self.full_name or "account"
+        return str(self.full_name or "account")
 
     def get_full_name(self) -> str:
-        return self.full_name
+        return str(self.full_name or "")
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else ""
+        return str(self.full_name).split(" ")[0] if self.full_name else ""
 
 
 class ApiToken(models.Model):

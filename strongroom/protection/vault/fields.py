@@ -213,6 +213,15 @@ class EncryptedField(models.Field):
 
     # --- the database side: only ciphertext passes ---------------------------------------------
 
+    def get_lookup(self, lookup_name: str) -> Any:
+        # ``iexact``/``contains``/... would compare ciphertext and silently match nothing.
+        if lookup_name not in {"exact", "isnull", "in"}:
+            raise UnsupportedOperation(
+                f"{self.model._meta.label}.{self.name} is encrypted: `__{lookup_name}` cannot "
+                "work on it (use a BlindIndexField lookup)"
+            )
+        return super().get_lookup(lookup_name)
+
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Sealed | None:
         return None if value is None else Sealed(value)
 

@@ -152,3 +152,16 @@ class LocalKMS:
             )
         keyfiles.kek_path(self.data_dir, version).unlink(missing_ok=True)
         self._reload()
+
+
+def kek_ensure(*, data_dir: Path, env_value: str | None) -> tuple[str, int, bool]:
+    """Create the first KEK file unless a KEK exists; needs no Django settings.
+
+    For ``strongroom init`` (which runs before settings can load) and the test plugin.
+    Returns (source, primary version, created). Raises KeyConfigError for an invalid
+    STRONGROOM_KEK or key files readable by other users.
+    """
+    kms = LocalKMS(data_dir=data_dir, env_value=env_value)
+    if kms.versions():
+        return kms.source, kms.primary_version(), False
+    return kms.source, kms.version_create(), True

@@ -23,4 +23,5 @@ class Command(BaseCommand):
             data_dir=settings.STRONGROOM_DATA_DIR,
             allowed_hosts=list(settings.ALLOWED_HOSTS),
             out=self.stdout,
+            kek=getattr(settings, "STRONGROOM_KEK", None),
         )

@@ -64,6 +64,7 @@ class Command(BaseCommand):
         cert, key, ca_cert = self._tls_files(options["cert"], options["key"])
 
         _database_ready()
+        _keys_ready()
         self.check()
         _static_files_ready()
         from granian import Granian
@@ -149,6 +150,17 @@ def _port_free(host: str, port: int, flag: str) -> None:
             raise CommandError(
                 f"cannot listen on {host}:{port} ({exc.strerror}): choose another {flag}"
             ) from None
+
+
+def _keys_ready() -> None:
+    """Refuse to serve without a usable vault KEK: personal data could not be read or
+    written (missing key), or the key is exposed (readable by other local users)."""
+    from strongroom.protection.vault.checks import check_keys
+
+    problems = check_keys()
+    if problems:
+        first = problems[0]
+        raise CommandError(f"{first.msg} ({first.hint})" if first.hint else first.msg)
 
 
 def _database_ready() -> None:
