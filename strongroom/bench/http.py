@@ -99,10 +99,12 @@ def run(*, seconds: int = DURATION_S) -> dict[str, float]:
             try:
                 urllib.request.urlopen(f"{base}/__bench/bare/", context=ctx, timeout=2)  # noqa: S310
                 break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("server did not start: " + server.stderr.read().decode()
-                                       if server.poll() is not None else "server start timeout")
+            except OSError as exc:
+                if server.poll() is not None:
+                    raise RuntimeError("server did not start: "
+                                       + server.stderr.read().decode()) from exc
+                if time.monotonic() > deadline:
+                    raise RuntimeError("server did not start within 60 s") from exc
                 time.sleep(0.3)
                 ctx = ssl.create_default_context(cafile=str(ca)) if ca.exists() else None
         slug = "ethiopia-yirgacheffe"
