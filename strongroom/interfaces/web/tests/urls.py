@@ -23,7 +23,12 @@ def session(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok")
 
 
+def boom(request: HttpRequest) -> HttpResponse:
+    raise RuntimeError("SECRET-INTERNAL-DETAIL in /srv/strongroom/app.py")
+
+
 urlpatterns = [
+    path("_probe/boom/", boom),
     path("_probe/page/", page),
     path("_probe/session/", session),
     path("", include("strongroom.urls")),
