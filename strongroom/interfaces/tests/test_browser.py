@@ -105,3 +105,17 @@ def test_http_port_redirects_the_browser_to_https(page, live_store):
     page.goto(live_store.http_url + "/search/?q=mug")
     assert page.url.startswith(live_store.base_url + "/search/")
     expect(page.get_by_role("link", name=re.compile("Stoneware Mug")).first).to_be_visible()
+
+
+def test_owner_signs_into_the_console_and_opens_an_order(page, live_store):
+    page.goto(live_store.base_url + "/console/")
+    assert "/console/login/" in page.url  # anonymous visitors are sent to the console login
+    page.get_by_label("Email").fill(live_store.owner_email)
+    page.get_by_label("Password").fill(live_store.owner_password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.goto(live_store.base_url + "/console/orders/")
+    page.locator("table a[href^='/console/orders/SR-']").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("SR-")
+    page.goto(live_store.base_url + "/console/customers/")
+    expect(page.locator("main")).to_contain_text("Ada Lovelace")
