@@ -8,7 +8,10 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 _base = Path(tempfile.mkdtemp(prefix=f"strongroom-test-{_worker}-"))
@@ -31,3 +34,13 @@ def _vault_kek() -> None:
 
 
 _vault_kek()
+
+
+@pytest.fixture(autouse=True)
+def _vault_key_cache_fresh() -> Iterator[None]:
+    """Each test starts with an empty vault key cache: a test that rolls back can leave
+    cached keys whose ids the database reuses (and a fresh cache is a cold page)."""
+    yield
+    from strongroom.protection.vault.internal import runtime
+
+    runtime.reset()

@@ -5,7 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from strongroom.protection.vault.fields import EncryptedCharField
+from strongroom.protection.vault.fields import BlindIndexField, EncryptedCharField
 
 
 class Address(models.Model):
@@ -24,6 +24,7 @@ class Address(models.Model):
     postal_code = EncryptedCharField(max_length=20)
     country = EncryptedCharField(max_length=2)
     phone = EncryptedCharField(max_length=32, blank=True)
+    phone_index = BlindIndexField(source="phone", kind="phone")  # staff "find by phone"
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

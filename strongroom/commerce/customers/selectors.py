@@ -33,16 +33,35 @@ def address_default_for_user(*, user) -> Address | None:
 
 # --- Staff reads (console); callers checked staff access. Personal fields (email, name,
 # addresses) are never filtered or ordered on, so the vault can encrypt them freely. -----
-def customer_list() -> QuerySet:
-    """Customer accounts (not staff), newest first, each annotated with ``order_count``."""
+def customer_list(*, query: str = "") -> QuerySet:
+    """Customer accounts (not staff), newest first, each annotated with ``order_count``.
+
+    ``query`` finds customers by exact email (any letter case) or by the phone number
+    of a saved address (any spacing), through the vault's blind indexes: personal
+    fields are encrypted, so there is no partial or fuzzy matching."""
     from django.contrib.auth import get_user_model
     from django.db.models import Count
 
-    return (
-        get_user_model().objects.filter(is_staff=False)
-        .annotate(order_count=Count("orders"))
-        .order_by("-date_joined", "pk")
-    )
+    customers = get_user_model().objects.filter(is_staff=False)
+    query = (query or "").strip()
+    if query:
+        customers = customers.filter(_customer_match(query))
+    return customers.annotate(order_count=Count("orders")).order_by("-date_joined", "pk")
+
+
+def _customer_match(query: str):
+    from django.db.models import Q
+
+    from strongroom.protection.vault.selectors import blind_index_candidates
+
+    if "\x00" in query:
+        return Q(pk__in=[])
+    if "@" in query:
+        return Q(email_index__in=blind_index_candidates("email", query))
+    if sum(ch.isdigit() for ch in query) < 6:  # too short to be a phone number
+        return Q(pk__in=[])
+    phones = Address.objects.filter(phone_index__in=blind_index_candidates("phone", query))
+    return Q(pk__in=phones.values("user_id"))
 
 
 def customer_get(*, customer_id: object):

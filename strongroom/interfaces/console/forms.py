@@ -64,6 +64,11 @@ class OrderTransitionForm(forms.Form):
     note = forms.CharField(max_length=500, required=False)
 
 
+class CustomerSearchForm(forms.Form):
+    q = forms.CharField(label="Find by email or phone (exact)", max_length=254,
+                        required=False)
+
+
 class ProductSearchForm(forms.Form):
     q = forms.CharField(label="Search by name or SKU", max_length=100, required=False)
 

@@ -128,3 +128,46 @@ def test_dashboard_lists_low_stock_variants(staff_client):
     low = order_make(quantity=8, stock=10).lines.get()
     html = staff_client.get(reverse("console:dashboard")).content.decode()
     assert low.sku in html and "2 left" in html
+
+
+def test_order_of_a_shredded_customer_reads_as_erased_not_500(staff_client, customer):
+    from strongroom.protection.vault.services import subject_shred
+
+    order = order_make(user=customer)
+    subject_shred(subject_id=customer.subject_id)
+    r = staff_client.get(reverse("console:order_detail", args=[order.reference]))
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "[erased]" in html
+    assert "Bea Buyer" not in html and "buyer@example.test" not in html
+    # ...and the customer's pages in the console too.
+    assert staff_client.get(reverse("console:customer_list")).status_code == 200
+    r = staff_client.get(reverse("console:customer_detail", args=[customer.pk]))
+    assert r.status_code == 200
+
+
+def test_guest_order_of_a_shredded_subject_reads_as_erased(staff_client):
+    from strongroom.protection.vault.services import subject_shred
+
+    order = order_make()
+    subject_shred(subject_id=order.subject_id)
+    html = staff_client.get(reverse("console:order_detail", args=[order.reference])
+                            ).content.decode()
+    assert "[erased]" in html and "Bea Buyer" not in html
+
+
+def test_order_page_fetches_keys_once(staff_client, customer,
+                                      django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from strongroom.protection.vault.internal import runtime
+
+    with django_capture_on_commit_callbacks(execute=True):  # keys cache after commit
+        order = order_make(user=customer)
+    runtime.reset()
+    with CaptureQueriesContext(connection) as queries:
+        html = staff_client.get(reverse("console:order_detail", args=[order.reference])
+                                ).content.decode()
+    assert "Bea Buyer" in html
+    assert len([q for q in queries if "vault_datakey" in q["sql"]]) == 1

@@ -13,7 +13,7 @@ from strongroom.commerce.orders.services import TRANSITIONS, order_transition
 
 from ..forms import OrderFilterForm, OrderTransitionForm
 from ..permissions import staff_required
-from .common import get_or_404
+from .common import get_or_404, preload_keys
 
 PAGE_SIZE = 25
 
@@ -27,6 +27,8 @@ def order_list(request: HttpRequest) -> HttpResponse:
                       status=400)
     orders = order_selectors.order_list(status=form.cleaned_data["status"] or None)
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    preload_keys(request, page.object_list)
     return render(request, "console/orders/list.html", {"form": form, "page": page})
 
 
@@ -37,6 +39,8 @@ def _next_statuses(order: Order) -> list[OrderStatus]:
 
 def _render_detail(request: HttpRequest, order: Order, *, status: int = 200,
                    form: OrderTransitionForm | None = None) -> HttpResponse:
+    actors = [event.actor for event in order.events.all() if event.actor is not None]
+    preload_keys(request, [order, *actors])
     return render(request, "console/orders/detail.html", {
         "order": order, "next_statuses": _next_statuses(order), "form": form,
     }, status=status)
