@@ -12,15 +12,20 @@ console) still show it.
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import secrets
 import subprocess
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import connection
 
+from strongroom.commerce.demo import CUSTOMERS, OWNER_EMAIL
 from strongroom.commerce.orders.models import Order
 from strongroom.interfaces.console.tests.conftest import https_client
 from strongroom.testing.factories import product_make, user_make
@@ -158,6 +163,21 @@ def test_a_stolen_database_holds_no_customer_data_but_the_store_still_shows_it()
 
 
 def _user_by_email(email: str):
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.get_by_natural_key(email)
+
+
+# An email address as it would appear in plaintext (lower-cased bytes). Requiring a few
+# characters on each side keeps random ciphertext from matching by chance.
+_EMAIL = re.compile(rb"[a-z0-9._%+-]{3,}@[a-z0-9-]{3,}(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
+
+
+def test_after_the_demo_the_raw_database_holds_no_email_address() -> None:
+    call_command("demo", stdout=io.StringIO())
+    assert get_user_model().objects.get_by_natural_key(OWNER_EMAIL).is_staff  # it loaded
+    dump = _raw_database().lower()
+    for name, email, line1, city, _, _ in CUSTOMERS:
+        for value in (name, email, line1, city):
+            assert value.lower().encode() not in dump
+    assert OWNER_EMAIL.encode() not in dump
+    assert _EMAIL.search(b"\x00ada@example.com\x00")  # the pattern does see plaintext
+    assert _EMAIL.findall(dump) == []
