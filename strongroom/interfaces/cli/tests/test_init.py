@@ -76,3 +76,30 @@ def test_init_management_command_uses_the_settings(settings, tmp_path: Path) -> 
     call_command("init", stdout=out)
     assert "Created local certificate authority" in out.getvalue()
     assert "shop.example.org" in certificate_names(tmp_path / "data" / "tls" / "server.pem")
+
+
+def test_init_creates_the_vault_key_file_once(tmp_path: Path) -> None:
+    env = cli_env(tmp_path, STRONGROOM_SECRET_KEY=None, STRONGROOM_KEK=None)
+    first = run_cli(tmp_path, "init", env=env)
+    key_file = tmp_path / "var" / "keys" / "kek-1.key"
+    assert first.returncode == 0, first.stderr
+    assert f"Created key-encryption key {key_file}" in first.stdout
+    assert _mode(key_file) == 0o600 and _mode(key_file.parent) == 0o700
+    key = key_file.read_bytes()
+    second = run_cli(tmp_path, "init", env=env)
+    assert "Kept key-encryption key" in second.stdout
+    assert key_file.read_bytes() == key and not (key_file.parent / "kek-2.key").exists()
+
+
+def test_init_with_a_kek_from_the_environment_writes_no_key_file(tmp_path: Path) -> None:
+    env = cli_env(tmp_path, STRONGROOM_SECRET_KEY=None)  # cli_env sets STRONGROOM_KEK
+    result = run_cli(tmp_path, "init", env=env)
+    assert "from STRONGROOM_KEK" in result.stdout
+    assert not (tmp_path / "var" / "keys").exists()
+
+
+def test_init_refuses_a_bad_kek_in_one_line(tmp_path: Path) -> None:
+    env = cli_env(tmp_path, STRONGROOM_SECRET_KEY=None, STRONGROOM_KEK="not-a-key")
+    result = run_cli(tmp_path, "init", env=env)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "STRONGROOM_KEK is not valid" in result.stderr

@@ -232,3 +232,19 @@ def test_serve_refuses_a_port_in_use(tmp_path: Path) -> None:
         result = run_cli(tmp_path, "serve", "--port", str(port), "--no-http", env=env,
                          timeout=60)
     assert_one_line_error(result, f"127.0.0.1:{port}", "--port")
+
+
+@pytest.mark.parametrize("damage", ["missing", "readable"])
+def test_serve_refuses_a_missing_or_exposed_vault_key(tmp_path: Path, damage: str) -> None:
+    env = cli_env(tmp_path, STRONGROOM_KEK=None)  # the key comes from the file init made
+    for args in (["init"], ["migrate", "--noinput", "-v0"]):
+        assert run_cli(tmp_path, *args, env=env).returncode == 0
+    key_file = tmp_path / "var" / "keys" / "kek-1.key"
+    if damage == "missing":
+        key_file.unlink()
+        needle = "no key-encryption key"
+    else:
+        key_file.chmod(0o644)
+        needle = "readable by other users"
+    result = run_cli(tmp_path, "serve", "--port", str(free_port()), "--no-http", env=env)
+    assert_one_line_error(result, needle)
