@@ -49,6 +49,11 @@ class Product(models.Model):
     def in_stock(self) -> bool:
         return any(v.stock > 0 for v in self.variants.all() if v.is_active)
 
+    @property
+    def min_price(self) -> Decimal | None:
+        """The lowest active price ("from EUR 11.00"); uses prefetched variants."""
+        return min((v.price for v in self.variants.all() if v.is_active), default=None)
+
 
 class Variant(models.Model):
     """A purchasable unit. ``stock`` is decremented atomically when an order is placed."""

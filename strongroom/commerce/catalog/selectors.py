@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from .errors import ProductNotFound
 from .models import Category, Product, Variant
@@ -22,13 +23,16 @@ def category_get(*, slug: str) -> Category:
 
 
 def _storefront_products() -> QuerySet[Product]:
+    """Active products that have an active variant, variants prefetched.
+
+    EXISTS rather than a JOIN: no DISTINCT and no GROUP BY on the busiest queries, and
+    ``Product.min_price`` is read from the prefetched variants."""
     active_variants = Variant.objects.filter(is_active=True)
     return (
-        Product.objects.filter(is_active=True, variants__is_active=True)
+        Product.objects.filter(is_active=True)
+        .filter(Exists(active_variants.filter(product=OuterRef("pk"))))
         .select_related("category")
-        .annotate(min_price=Min("variants__price", filter=Q(variants__is_active=True)))
         .prefetch_related(Prefetch("variants", queryset=active_variants))
-        .distinct()
         .order_by("name")
     )
 
@@ -42,7 +46,7 @@ def product_search(
     if query:
         products = products.filter(
             Q(name__icontains=query) | Q(description__icontains=query)
-            | Q(variants__sku__iexact=query)
+            | Exists(Variant.objects.filter(product=OuterRef("pk"), sku__iexact=query))
         )
     if category is not None:
         products = products.filter(category=category)
@@ -50,10 +54,35 @@ def product_search(
 
 
 def product_get(*, slug: str) -> Product:
-    try:
-        return _storefront_products().get(slug=slug)
-    except Product.DoesNotExist:
-        raise ProductNotFound("No such product.") from None
+    """One active product with its active variants (prefetched) and ``min_price``.
+
+    Two plain indexed queries: the hottest page of the store should not pay for the
+    aggregate-and-DISTINCT query that listing pages need."""
+    product = (
+        Product.objects.filter(slug=slug[:220], is_active=True)
+        .select_related("category")
+        .prefetch_related(Prefetch("variants", queryset=Variant.objects.filter(is_active=True)))
+        .first()
+    )
+    variants = product.variants.all() if product is not None else []
+    if not variants:
+        raise ProductNotFound("No such product.")
+    return product
+
+
+NAV_CACHE_KEY = "catalog:nav:v1"
+NAV_CACHE_SECONDS = 300
+NAV_SIZE = 8
+
+
+def category_nav() -> list[dict[str, str]]:
+    """The header's category links, from the shared cache (cleared whenever a category
+    changes, see ``signals``): every page shows them, none should query for them."""
+    nav = cache.get(NAV_CACHE_KEY)
+    if nav is None:
+        nav = [{"name": c.name, "slug": c.slug} for c in category_list()[:NAV_SIZE]]
+        cache.set(NAV_CACHE_KEY, nav, NAV_CACHE_SECONDS)
+    return nav
 
 
 def variant_get_available(*, variant_id: int) -> Variant:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 
 from strongroom.commerce.cart.models import Cart
+from strongroom.commerce.catalog.cache import catalog_changed
 from strongroom.commerce.catalog.models import Variant
 from strongroom.commerce.payments.gateways import PaymentStart
 from strongroom.commerce.payments.services import payment_start
@@ -126,6 +127,7 @@ def order_place(
         OrderEvent.objects.create(order=order, kind="placed", to_status=order.status,
                                   actor=user)
         cart.lines.all().delete()
+        transaction.on_commit(catalog_changed)  # listings show stock state
         _, start = payment_start(order=order, return_url=return_url)
     return order, start
 
@@ -146,6 +148,7 @@ def order_transition(*, order: Order, to_status: str, actor=None, note: str = ""
                 Variant.objects.filter(pk=line.variant_id).update(
                     stock=F("stock") + line.quantity
                 )
+            transaction.on_commit(catalog_changed)
         OrderEvent.objects.create(order=locked, kind="status", from_status=locked.status,
                                   to_status=to_status, actor=actor, note=note[:500])
         locked.status = to_status

@@ -7,6 +7,7 @@ from ninja import Field as F
 from ninja import Query, Router
 
 from strongroom.commerce.catalog import selectors
+from strongroom.commerce.catalog.cache import catalog_cached
 from strongroom.commerce.catalog.errors import ProductNotFound
 
 from . import presenters
@@ -35,14 +36,19 @@ def categories(request: HttpRequest):
 @router.get("/products", response={200: ProductPage, 404: Error, 422: Error},
             summary="Search products")
 def products(request: HttpRequest, filters: Query[ProductFilters]):
-    category = selectors.category_get(slug=filters.category) if filters.category else None
-    page = selectors.product_search(query=filters.q, category=category, page=filters.page,
-                                    per_page=filters.page_size)
-    if page.number != filters.page:  # Paginator clamps; an API says the page is not there
-        raise ProductNotFound(f"There are only {page.paginator.num_pages} pages.",
-                              code="page_not_found")
-    return {**presenters.page_meta(page),
-            "items": [presenters.product_summary(p) for p in page.object_list]}
+    def build() -> dict:
+        category = selectors.category_get(slug=filters.category) if filters.category else None
+        page = selectors.product_search(query=filters.q, category=category, page=filters.page,
+                                        per_page=filters.page_size)
+        if page.number != filters.page:  # Paginator clamps; an API says the page is not there
+            raise ProductNotFound(f"There are only {page.paginator.num_pages} pages.",
+                                  code="page_not_found")
+        return {**presenters.page_meta(page),
+                "items": [presenters.product_summary(p) for p in page.object_list]}
+
+    return catalog_cached(
+        ("products", filters.q, filters.category, filters.page, filters.page_size), build
+    )
 
 
 @router.get("/products/{slug}", response={200: ProductDetail, 404: Error},
@@ -50,4 +56,7 @@ def products(request: HttpRequest, filters: Query[ProductFilters]):
 def product(request: HttpRequest, slug: str):
     if "\x00" in slug:
         raise ProductNotFound("No such product.")
-    return presenters.product_detail(selectors.product_get(slug=slug))
+    return catalog_cached(
+        ("product", slug),
+        lambda: presenters.product_detail(selectors.product_get(slug=slug)),
+    )

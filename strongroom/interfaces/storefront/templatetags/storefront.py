@@ -6,7 +6,7 @@ from django import template
 from django.conf import settings
 
 from strongroom.commerce.cart.selectors import cart_summary
-from strongroom.commerce.catalog.selectors import category_list
+from strongroom.commerce.catalog.selectors import category_nav
 from strongroom.commerce.orders.shipping import COUNTRIES
 
 from ..shopper import cart_current
@@ -51,7 +51,7 @@ def site_header(context: template.Context) -> dict:
         "request": request,
         "user": context.get("user"),
         "store_name": context.get("store_name"),
-        "categories": list(category_list()[:8]),
+        "categories": category_nav(),
         "cart_count": count,
         "query": context.get("query", ""),
         "csrf_token": context.get("csrf_token"),

@@ -1,0 +1,39 @@
+"""A read-through cache for public catalog reads (the API's listings and product pages).
+
+Entries are keyed under a catalog *version*, a random token replaced whenever anything
+a listing shows changes: a product, variant or category saved or deleted (signals), or
+stock moved by an order (``catalog_changed`` on commit). With Redis configured every
+process sees the new version at once; with the per-process default cache another
+process may serve a listing up to ``TTL_SECONDS`` old — checkout always re-checks stock,
+so a stale "in stock" can never sell what is not there."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+
+T = TypeVar("T")
+VERSION_KEY = "catalog:version"
+TTL_SECONDS = 60
+
+
+def _version() -> str:
+    return cache.get_or_set(VERSION_KEY, lambda: secrets.token_hex(8), None)
+
+
+def catalog_changed() -> None:
+    cache.set(VERSION_KEY, secrets.token_hex(8), None)
+
+
+def catalog_cached(parts: tuple, build: Callable[[], T]) -> T:
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    key = f"catalog:{_version()}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, TTL_SECONDS)
+    return value

@@ -1,0 +1,37 @@
+"""The API's catalog cache never shows what changed: every change replaces the version."""
+
+import pytest
+
+from strongroom.commerce.cart import services as cart_services
+from strongroom.commerce.catalog.services import product_update, variant_update
+from strongroom.commerce.orders.services import order_place, order_transition
+from strongroom.testing.factories import details_make, product_make
+
+pytestmark = pytest.mark.django_db(transaction=True)  # on_commit hooks must really run
+
+
+def _listed(client, slug):
+    items = client.get("/api/catalog/products", secure=True).json()["items"]
+    return next((item for item in items if item["slug"] == slug), None)
+
+
+def test_listing_follows_edits_and_stock_moved_by_orders(client):
+    product = product_make(name="Cached Thing", stock=1, price="5.00")
+    variant = product.variants.get()
+    assert _listed(client, product.slug)["in_stock"] is True
+
+    cart, _ = cart_services.cart_create()
+    cart_services.cart_line_set(cart=cart, variant_id=variant.pk, quantity=1)
+    order, _ = order_place(cart=cart, details=details_make(), shipping_method="standard")
+    assert _listed(client, product.slug)["in_stock"] is False  # sold out by an order
+
+    order_transition(order=order, to_status="cancelled")
+    assert _listed(client, product.slug)["in_stock"] is True  # stock returned
+
+    variant_update(variant=variant, price=7)
+    detail = client.get(f"/api/catalog/products/{product.slug}", secure=True).json()
+    assert detail["variants"][0]["price"] == "7.00"
+
+    product_update(product=product, is_active=False)
+    assert _listed(client, product.slug) is None
+    assert client.get(f"/api/catalog/products/{product.slug}", secure=True).status_code == 404
