@@ -36,6 +36,8 @@ def _django_suite(module: str) -> list[str]:
 
 SUITES = [
     ("HTTP throughput (granian + TLS, wrk, one run)", _http),
+    ("Vault (field encryption, blind index, rotation)",
+     lambda: _django_suite("strongroom.protection.vault.bench")),
 ]
 
 

@@ -26,6 +26,7 @@ from functools import cached_property
 from typing import Any, Final
 from uuid import UUID
 
+from cryptography.exceptions import InvalidTag
 from django import forms
 from django.core import validators
 from django.db import models
@@ -37,7 +38,7 @@ from strongroom.protection.vault.errors import (
     SubjectErasedError,
     UnsupportedOperation,
 )
-from strongroom.protection.vault.internal import blindindex, codecs, envelope
+from strongroom.protection.vault.internal import blindindex, codecs, envelope, runtime
 from strongroom.protection.vault.internal.envelope import EnvelopeError
 from strongroom.protection.vault.internal.keystore import ERASED_KEY
 from strongroom.protection.vault.internal.runtime import keystore
@@ -96,25 +97,65 @@ def _as_uuid(value: Any) -> Any:
         return value
 
 
-def _row(pk: Any, subject_id: Any) -> tuple[Any, Any, bytes]:
+def _row(pk: Any, subject_id: Any) -> tuple[Any, Any, bytes, int | None]:
+    """(pk, subject id, pk as AAD bytes, subject id as int for the read hot path)."""
     pk, subject_id = _as_uuid(pk), _as_uuid(subject_id)
-    return pk, subject_id, pk.bytes if type(pk) is UUID else str(pk).encode()
+    return (
+        pk,
+        subject_id,
+        pk.bytes if type(pk) is UUID else str(pk).encode(),
+        subject_id.int if type(subject_id) is UUID else None,
+    )
 
 
 class EncryptedAttribute(DeferredAttribute):
-    """Data descriptor: decrypts on first read, keeps plaintext assignments as-is."""
+    """Data descriptor: decrypts on first read, keeps plaintext assignments as-is.
+
+    ``__get__`` is the hot path of every encrypted read, so the cached-key case is
+    folded into it (no further calls): the ciphertext header is the key cache's key
+    (``KeyStore.hot``), the key must belong to the row's subject and be younger than
+    the cache's age limit (as in ``KeyStore.key_for_decrypt``), and the associated
+    data is header || column context || row pk (as in ``envelope.open_``). Everything
+    else (cold cache, erased subject, malformed bytes) goes through ``field.open``.
+    """
+
+    def __init__(self, field: models.Field) -> None:
+        super().__init__(field)
+        self._attname = field.attname
+        self._context = b""  # set by EncryptedField.contribute_to_class, once it is known
+        codec = field.codec  # type: ignore[attr-defined]
+        self._decode = bytes.decode if codec is codecs.TextCodec else codec.decode
 
     def __get__(self, instance: models.Model | None, cls: type | None = None) -> Any:
         if instance is None:
             return self
-        value = instance.__dict__.get(self.field.attname, _Opened)
-        if value is _Opened:  # deferred: let Django load it
-            value = super().__get__(instance, cls)
+        data = instance.__dict__
+        value = data.get(self._attname, _Opened)
         kind = type(value)
         if kind is Sealed:
-            return self.field.open(instance, value)
+            store = runtime._store
+            row = data.get(_ROW)
+            if store is not None and row is not None:
+                head = value[:9]
+                entry = store.hot.get(head)
+                if entry is not None and entry[0] == row[3] and store.clock() <= entry[2]:
+                    try:
+                        opened = self._decode(
+                            entry[1].decrypt(value[9:21], value[21:], head + self._context + row[2])  # type: ignore[attr-defined]
+                        )
+                    except (InvalidTag, ValueError, TypeError):
+                        raise DecryptionError() from None
+                    data[self._attname] = _Opened((opened, value, row))
+                    return opened
+            return self.field.open(instance, value)  # type: ignore[attr-defined]
         if kind is _Opened:
             return value[0]
+        if value is _Opened:  # deferred: let Django load it
+            value = super().__get__(instance, cls)
+            if type(value) is Sealed:
+                return self.field.open(instance, value)  # type: ignore[attr-defined]
+            if type(value) is _Opened:
+                return value[0]
         return value
 
     def __set__(self, instance: models.Model, value: Any) -> None:
@@ -146,6 +187,9 @@ class EncryptedField(models.Field):
     ) -> None:
         super().contribute_to_class(cls, name, private_only)
         self.context = envelope.field_context(cls._meta.label, self.name)
+        descriptor = cls.__dict__.get(self.attname)
+        if isinstance(descriptor, EncryptedAttribute):
+            descriptor._context = self.context
         if not cls._meta.abstract:
             post_init.connect(
                 _stamp_row, sender=cls, weak=False, dispatch_uid=f"vault.{cls._meta.label}"
@@ -157,15 +201,16 @@ class EncryptedField(models.Field):
     def subject_attname(self) -> str:
         return self.model._meta.get_field(self.subject_field).attname
 
-    def row(self, instance: models.Model) -> tuple[Any, Any, bytes]:
+    def row(self, instance: models.Model) -> tuple[Any, Any, bytes, int | None]:
         """(pk, subject id, pk as AAD bytes) of the row as it is now."""
         return _row(instance.pk, getattr(instance, self.subject_attname))
 
     # --- decrypt / encrypt -----------------------------------------------------------------
 
     def open(self, instance: models.Model, sealed: Sealed) -> Any:
-        # Hot path (every read of every encrypted value): kept flat on purpose.
-        row = instance.__dict__.get(_ROW) or self.row(instance)
+        """Decrypt ``sealed`` for ``instance`` (the full path; see EncryptedAttribute)."""
+        data = instance.__dict__
+        row = data.get(_ROW) or self.row(instance)
         try:
             key = keystore().key_for_decrypt(envelope.key_id_of(sealed), row[1])
             if key is ERASED_KEY:
@@ -174,14 +219,14 @@ class EncryptedField(models.Field):
                 value = self.codec.decode(envelope.open_(key, sealed, self.context, row[2]))  # type: ignore[arg-type]
         except (EnvelopeError, ValueError, TypeError, AttributeError):  # bad bytes or row
             raise DecryptionError() from None
-        instance.__dict__[self.attname] = _Opened((value, sealed, row))
+        data[self.attname] = _Opened((value, sealed, row))
         return value
 
     def seal(
         self, value: Any, row: tuple[Any, Any, bytes], *, key: tuple[int, Any] | None = None
     ) -> Sealed:
         """Encrypt for ``row`` under ``key`` (id, Key) or the subject's active key."""
-        pk, subject_id, pk_bytes = row
+        pk, subject_id, pk_bytes = row[:3]
         if pk is None or subject_id is None:
             raise UnsupportedOperation(
                 f"{self.model._meta.label}.{self.name}: the row needs its pk and subject "

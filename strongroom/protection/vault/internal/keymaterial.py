@@ -130,6 +130,11 @@ def aead_open(key: Key, nonce: bytes, ciphertext: bytes, aad: bytes) -> bytes:
         raise KeyMaterialError("authentication failed") from None
 
 
+def aead_of(key: Key) -> AESGCM:
+    """The key's AES-GCM object, for the keystore's cached read path only."""
+    return key._aead
+
+
 def mac(key: Key, message: bytes) -> bytes:
     return hmac.new(key._raw, message, hashlib.sha256).digest()
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from strongroom.protection.vault.errors import DecryptionError, SubjectErasedError
 from strongroom.protection.vault.internal import keymaterial
 from strongroom.protection.vault.internal.cache import BoundedCache
+from strongroom.protection.vault.internal.envelope import header as envelope_header
 from strongroom.protection.vault.internal.keymaterial import Key
 from strongroom.protection.vault.internal.kms import KMS, Wrapped
 
@@ -64,8 +65,25 @@ class KeyStore:
             max_entries=max_entries, max_age=active_max_age, clock=clock
         )
         self._local = threading.local()
+        # The read hot path (``fields.EncryptedAttribute.__get__`` reads it directly):
+        # ciphertext header (9 bytes) -> (subject id as int, the key's AEAD, expiry on
+        # ``clock``). Mirrors ``_keys``: same age limit, cleared and forgotten with it, so
+        # a cached read is one dict lookup with no header parsing, and the reader still
+        # checks the subject and the age exactly as ``key_for_decrypt`` does.
+        self._max_age = max_age
+        self._max_entries = max_entries
+        self.clock = clock
+        self.hot: dict[bytes, tuple[int, object, float]] = {}
 
     # --- data keys: reading -------------------------------------------------------------
+
+    def _remember(self, key_id: int, subject_id: UUID, key: Key) -> None:
+        self._keys.put(key_id, (subject_id, key))
+        if len(self.hot) >= self._max_entries:
+            self.hot.clear()  # rare: a process touching more subjects than the cache holds
+        self.hot[envelope_header(key_id)] = (
+            subject_id.int, keymaterial.aead_of(key), self.clock() + self._max_age
+        )
 
     def key_for_decrypt(self, key_id: int, subject_id: UUID) -> Key | object:
         entry = self._keys.get(key_id)
@@ -108,7 +126,7 @@ class KeyStore:
                 continue  # unwrap failure surfaces as DecryptionError on use
             loaded[key_id] = (subject_id, key)
             if key_id not in pending:
-                self._keys.put(key_id, (subject_id, key))
+                self._remember(key_id, subject_id, key)
                 by_subject.setdefault(subject_id, []).append(key_id)
         for subject_id, ids in by_subject.items():
             self._subjects.put(subject_id, tuple(ids))
@@ -149,7 +167,7 @@ class KeyStore:
         if key_id in self._pending():
             return key_id, key  # not cached until the creating transaction commits
         self._active.put(subject_id, (key_id, key))
-        self._keys.put(key_id, (subject_id, key))
+        self._remember(key_id, subject_id, key)
         return key_id, key
 
     def data_key_create(self, subject_id: UUID) -> tuple[int, Key]:
@@ -175,10 +193,14 @@ class KeyStore:
         self._subjects.discard(subject_id)
         self._active.discard(subject_id)
         self._keys.discard_where(lambda entry: entry[0] == subject_id)
+        gone = subject_id.int
+        for head in [h for h, entry in list(self.hot.items()) if entry[0] == gone]:
+            self.hot.pop(head, None)
 
     def forget_all(self) -> None:
         for cache in (self._keys, self._subjects, self._index, self._active):
             cache.clear()
+        self.hot.clear()
 
     # --- blind-index keys -------------------------------------------------------------------
 
