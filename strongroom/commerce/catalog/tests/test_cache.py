@@ -35,3 +35,20 @@ def test_listing_follows_edits_and_stock_moved_by_orders(client):
     product_update(product=product, is_active=False)
     assert _listed(client, product.slug) is None
     assert client.get(f"/api/catalog/products/{product.slug}", secure=True).status_code == 404
+
+
+def test_product_page_follows_stock_and_price_changes(client):
+    product = product_make(name="Paged Thing", stock=1, price="5.00")
+    variant = product.variants.get()
+    url = f"/p/{product.slug}/"
+    assert "In stock" in client.get(url, secure=True).content.decode()
+    cart, _ = cart_services.cart_create()
+    cart_services.cart_line_set(cart=cart, variant_id=variant.pk, quantity=1)
+    order_place(cart=cart, details=details_make(), shipping_method="standard")
+    page = client.get(url, secure=True).content.decode()
+    assert "out of stock" in page.lower() and "In stock" not in page
+    variant_update(variant=variant, price=9, stock=3)
+    page = client.get(url, secure=True).content.decode()
+    assert "9.00" in page and "5.00" not in page
+    product_update(product=product, is_active=False)
+    assert client.get(url, secure=True).status_code == 404

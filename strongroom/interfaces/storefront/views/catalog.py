@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from strongroom.commerce.catalog.cache import catalog_cached
 from strongroom.commerce.catalog.errors import ProductNotFound
 from strongroom.commerce.catalog.selectors import (
     MAX_QUERY_LENGTH,
@@ -55,7 +56,7 @@ def product_page(request: HttpRequest, *, slug: str, form: AddToCartForm,
                  status: int = 200) -> HttpResponse:
     """The product page, also re-rendered by the add-to-cart view with its errors."""
     try:
-        found = product_get(slug=slug)
+        found = catalog_cached(("product-page", slug), lambda: product_get(slug=slug))
     except ProductNotFound:
         raise Http404 from None
     variants = list(found.variants.all())
