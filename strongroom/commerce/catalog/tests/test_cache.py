@@ -41,12 +41,12 @@ def test_product_page_follows_stock_and_price_changes(client):
     product = product_make(name="Paged Thing", stock=1, price="5.00")
     variant = product.variants.get()
     url = f"/p/{product.slug}/"
-    assert "In stock" in client.get(url, secure=True).content.decode()
+    assert "Only 1 left" in client.get(url, secure=True).content.decode()
     cart, _ = cart_services.cart_create()
     cart_services.cart_line_set(cart=cart, variant_id=variant.pk, quantity=1)
     order_place(cart=cart, details=details_make(), shipping_method="standard")
     page = client.get(url, secure=True).content.decode()
-    assert "out of stock" in page.lower() and "In stock" not in page
+    assert "out of stock" in page.lower() and "Only 1 left" not in page
     variant_update(variant=variant, price=9, stock=3)
     page = client.get(url, secure=True).content.decode()
     assert "9.00" in page and "5.00" not in page
