@@ -9,10 +9,9 @@ cross-site.
 
 from __future__ import annotations
 
-import hashlib
-
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 from ninja.errors import AuthenticationError, Throttled
 from ninja.security import APIKeyHeader, HttpBearer
 
@@ -69,12 +68,19 @@ LOGIN_MAX_FAILURES_PER_ADDRESS = 50
 
 
 def _login_keys(request: HttpRequest, email: str) -> list[tuple[str, int]]:
-    # The email is hashed so the cache holds no personal data. REMOTE_ADDR, not
+    # The email and the IP address are keyed-hashed (HMAC under SECRET_KEY) so the cache
+    # (Redis, in production) holds no personal data, and a plain hash of a list of
+    # emails or of the IPv4 space cannot reverse its keys. REMOTE_ADDR, not
     # X-Forwarded-For, which any client can write.
-    who = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    addr = request.META.get("REMOTE_ADDR", "")
+    who = _pseudonym("email", email.strip().lower())
+    addr = _pseudonym("addr", request.META.get("REMOTE_ADDR", ""))
     return [(f"api:login:acct:{who}", LOGIN_MAX_FAILURES_PER_ACCOUNT),
             (f"api:login:addr:{addr}", LOGIN_MAX_FAILURES_PER_ADDRESS)]
+
+
+def _pseudonym(kind: str, value: str) -> str:
+    return salted_hmac(f"strongroom.api.login-throttle.{kind}", value,
+                       algorithm="sha256").hexdigest()
 
 
 def login_throttle_check(request: HttpRequest, *, email: str) -> None:

@@ -22,6 +22,7 @@ Threat notes:
 from __future__ import annotations
 
 import base64
+import time
 from functools import cached_property
 from typing import Any, Final
 from uuid import UUID
@@ -44,6 +45,7 @@ from strongroom.protection.vault.internal.keystore import ERASED_KEY
 from strongroom.protection.vault.internal.runtime import keystore
 
 _ROW: Final = "_vault_row"
+_monotonic = time.monotonic  # KeyStore.hot expiries are on this clock
 
 
 class Erased:
@@ -138,7 +140,7 @@ class EncryptedAttribute(DeferredAttribute):
             if store is not None and row is not None:
                 head = value[:9]
                 entry = store.hot.get(head)
-                if entry is not None and entry[0] == row[3] and store.clock() <= entry[2]:
+                if entry is not None and entry[0] == row[3] and _monotonic() <= entry[2]:
                     try:
                         opened = self._decode(
                             entry[1].decrypt(value[9:21], value[21:], head + self._context + row[2])  # type: ignore[attr-defined]
@@ -294,12 +296,18 @@ class EncryptedField(models.Field):
 
 def _stamp_row(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     """Remember which row loaded ciphertexts were sealed for (detects pk/subject edits)."""
-    meta = sender._meta
-    field = next(f for f in meta.concrete_fields if isinstance(f, EncryptedField))
+    names = _ROW_ATTNAMES.get(sender)
+    if names is None:
+        meta = sender._meta
+        field = next(f for f in meta.concrete_fields if isinstance(f, EncryptedField))
+        names = _ROW_ATTNAMES[sender] = (meta.pk.attname, field.subject_attname)
     data = instance.__dict__
-    pk, subject_id = data.get(meta.pk.attname), data.get(field.subject_attname)
+    pk, subject_id = data.get(names[0]), data.get(names[1])
     if pk is not None and subject_id is not None:
         data[_ROW] = _row(pk, subject_id)
+
+
+_ROW_ATTNAMES: dict[type, tuple[str, str]] = {}
 
 
 class EncryptedCharField(EncryptedField):

@@ -28,9 +28,12 @@ def blind_index_candidates(kind: str, value: str) -> list[str]:
 
     ``Customer.objects.filter(email_index__in=blind_index_candidates("email", v))``
     """
-    if value is None or not blindindex.normalize(kind, str(value)):
+    if value is None:
         return []
-    return [blindindex.compute(kind, str(value), v, key) for v, key in keystore().index_keys()]
+    value = str(value)
+    if not blindindex.normalize(kind, value):
+        return []
+    return [blindindex.compute(kind, value, v, key) for v, key in keystore().index_keys()]
 
 
 def subject_is_erased(*, subject_id: UUID) -> bool:

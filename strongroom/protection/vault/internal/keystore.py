@@ -67,7 +67,7 @@ class KeyStore:
         self._local = threading.local()
         # The read hot path (``fields.EncryptedAttribute.__get__`` reads it directly):
         # ciphertext header (9 bytes) -> (subject id as int, the key's AEAD, expiry on
-        # ``clock``). Mirrors ``_keys``: same age limit, cleared and forgotten with it, so
+        # time.monotonic). Mirrors ``_keys``: same age limit, cleared and forgotten with it, so
         # a cached read is one dict lookup with no header parsing, and the reader still
         # checks the subject and the age exactly as ``key_for_decrypt`` does.
         self._max_age = max_age
@@ -79,6 +79,8 @@ class KeyStore:
 
     def _remember(self, key_id: int, subject_id: UUID, key: Key) -> None:
         self._keys.put(key_id, (subject_id, key))
+        if self.clock is not time.monotonic:
+            return  # the hot path reads time.monotonic: only used with the real clock
         if len(self.hot) >= self._max_entries:
             self.hot.clear()  # rare: a process touching more subjects than the cache holds
         self.hot[envelope_header(key_id)] = (
