@@ -32,7 +32,6 @@ from django import forms
 from django.core import validators
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
-from django.db.models.signals import post_init
 
 from strongroom.protection.vault.errors import (
     DecryptionError,
@@ -193,9 +192,7 @@ class EncryptedField(models.Field):
         if isinstance(descriptor, EncryptedAttribute):
             descriptor._context = self.context
         if not cls._meta.abstract:
-            post_init.connect(
-                _stamp_row, sender=cls, weak=False, dispatch_uid=f"vault.{cls._meta.label}"
-            )
+            _stamp_rows_on_load(cls)
 
     # --- the row this value belongs to ---------------------------------------------------
 
@@ -294,7 +291,7 @@ class EncryptedField(models.Field):
         return "vault1:" + base64.b64encode(sealed).decode("ascii")
 
 
-def _stamp_row(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+def _stamp_row(sender: type[models.Model], instance: models.Model) -> None:
     """Remember which row loaded ciphertexts were sealed for (detects pk/subject edits)."""
     names = _ROW_ATTNAMES.get(sender)
     if names is None:
@@ -305,6 +302,28 @@ def _stamp_row(sender: type[models.Model], instance: models.Model, **kwargs: Any
     pk, subject_id = data.get(names[0]), data.get(names[1])
     if pk is not None and subject_id is not None:
         data[_ROW] = _row(pk, subject_id)
+
+
+def _stamp_rows_on_load(cls: type[models.Model]) -> None:
+    """Stamp every row the database hands Django (querysets, select_related, prefetch,
+    refresh_from_db all build instances through ``Model.from_db``).
+
+    A wrapper around ``from_db`` rather than a ``post_init`` receiver: signal dispatch
+    cost several microseconds per row on every list page. Instances built in Python
+    need no stamp: they hold plaintext until saved, and what ``pre_save`` seals
+    carries its own row.
+    """
+    if cls.__dict__.get("_vault_stamps_rows"):
+        return
+    load = cls.from_db.__func__  # type: ignore[attr-defined]
+
+    def from_db(klass: type[models.Model], db: str, field_names: Any, values: Any) -> Any:
+        instance = load(klass, db, field_names, values)
+        _stamp_row(klass, instance)
+        return instance
+
+    cls.from_db = classmethod(from_db)  # type: ignore[method-assign,assignment]
+    cls._vault_stamps_rows = True  # type: ignore[attr-defined]
 
 
 _ROW_ATTNAMES: dict[type, tuple[str, str]] = {}
