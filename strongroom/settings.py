@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "strongroom.protection.accounts",
     "strongroom.protection.vault",
+    "strongroom.protection.audit",
     "strongroom.commerce.catalog",
     "strongroom.commerce.customers",
     "strongroom.commerce.cart",
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "strongroom.interfaces.web.middleware.SecurityHeadersMiddleware",
+    "strongroom.protection.audit.context.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -16,6 +16,8 @@ from strongroom.commerce.catalog.cache import catalog_changed
 from strongroom.commerce.catalog.models import Variant
 from strongroom.commerce.payments.gateways import PaymentStart
 from strongroom.commerce.payments.services import payment_start
+from strongroom.protection.audit.events import Actor, AuditEvent
+from strongroom.protection.audit.services import audit_record
 
 from .errors import CheckoutError, InvalidTransition, OutOfStock
 from .models import Order, OrderEvent, OrderLine, OrderStatus
@@ -126,6 +128,8 @@ def order_place(
         OrderLine.objects.bulk_create(order_lines)
         OrderEvent.objects.create(order=order, kind="placed", to_status=order.status,
                                   actor=user)
+        audit_record(event=AuditEvent.ORDER_PLACED, subject_id=order.subject_id, object=order,
+                     actor=Actor.of_user(user) if user else Actor.guest(order.subject_id))
         cart.lines.all().delete()
         transaction.on_commit(catalog_changed)  # listings show stock state
         _, start = payment_start(order=order, return_url=return_url)
@@ -151,6 +155,12 @@ def order_transition(*, order: Order, to_status: str, actor=None, note: str = ""
             transaction.on_commit(catalog_changed)
         OrderEvent.objects.create(order=locked, kind="status", from_status=locked.status,
                                   to_status=to_status, actor=actor, note=note[:500])
+        audit_record(
+            event=AuditEvent.ORDER_REFUNDED if to_status == S.REFUNDED
+            else AuditEvent.ORDER_STATUS_CHANGED,
+            actor=actor or Actor.system("orders"), subject_id=locked.subject_id, object=locked,
+            fields=["status"], reason=note,
+        )
         locked.status = to_status
         locked.save(update_fields=["status", "updated_at"])
     return locked

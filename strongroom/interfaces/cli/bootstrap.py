@@ -33,6 +33,7 @@ def init_run(
         raise config.ConfigError(f"cannot create {key_path} ({exc.strerror})") from None
     out.write(f"{'Kept' if existed else 'Created'} secret key {key_path}\n")
     _kek(data_dir, kek, out)
+    _audit_signing_key(data_dir, out)
 
     report = tls_ensure(data_dir=data_dir, allowed_hosts=allowed_hosts)
     if report.ca_created:
@@ -61,6 +62,18 @@ def _kek(data_dir: Path, env_value: str | None, out: TextIO) -> None:
     else:
         where = keyfiles.kek_path(data_dir, version)
         out.write(f"{'Created' if created else 'Kept'} key-encryption key {where}\n")
+
+
+def _audit_signing_key(data_dir: Path, out: TextIO) -> None:
+    """The Ed25519 key that signs audit checkpoints (vault-held, 0600, never in the DB)."""
+    from strongroom.protection.vault.signing import public_key_path, signing_key_ensure
+
+    try:
+        created = signing_key_ensure(data_dir=data_dir)
+    except (KeyConfigError, OSError) as exc:
+        raise config.ConfigError(f"audit signing key: {exc}") from None
+    out.write(f"{'Created' if created else 'Kept'} audit signing key "
+              f"(public key for verifiers: {public_key_path(data_dir)})\n")
 
 
 def trust_hint(ca_cert: Path, url: str = "https://localhost:8443/") -> str:

@@ -1,0 +1,154 @@
+"""What can happen, and who can do it. Numbers are stored: never renumber a member.
+
+One ``IntEnum`` with one numeric range per domain (Zulip's ``AuditLogEventType``
+style), so a range query selects a domain (``event__range=Domain.ACCESS.range``) and
+a new event gets the next free number in its domain. ``events_misplaced()`` (a
+system check and a test) refuses a member outside its domain's range.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+
+class Domain(IntEnum):
+    ACCOUNTS = 1000
+    ACCESS = 2000
+    COMMERCE = 3000
+    PRIVACY = 4000
+    VAULT = 5000
+    SETTINGS = 6000
+    EXPORTS = 7000
+    SYSTEM = 9000
+
+    @property
+    def range(self) -> tuple[int, int]:
+        return (self.value, self.value + 999)
+
+
+class AuditEvent(IntEnum):
+    # --- accounts 1000-1999: sign-in, credentials, sessions ---------------------------
+    LOGIN_SUCCEEDED = 1000
+    LOGIN_FAILED = 1001
+    LOGOUT = 1002
+    ACCOUNT_CREATED = 1010
+    PASSWORD_CHANGED = 1020
+    PASSWORD_RESET_REQUESTED = 1021
+    PASSWORD_RESET = 1022
+    MFA_ENROLLED = 1030
+    MFA_REMOVED = 1031
+    MFA_CHALLENGE_FAILED = 1032
+    RECOVERY_CODES_REGENERATED = 1033
+    ACCOUNT_LOCKED = 1040
+    ACCOUNT_UNLOCKED = 1041
+    SESSION_REVOKED = 1050
+    # --- access 2000-2999: staff reads of customer data, roles, staff accounts ---------
+    CUSTOMER_VIEWED = 2000  # a console/API page showed (masked) customer data
+    ORDER_VIEWED = 2001
+    FIELD_REVEALED = 2002  # fields=[...], reason required
+    REVEAL_RATE_LIMITED = 2003  # mass-access alert
+    ROLE_CHANGED = 2010
+    STAFF_INVITED = 2020
+    STAFF_ACTIVATED = 2021
+    STAFF_DISABLED = 2022
+    STAFF_IDLE_DISABLED = 2023
+    AUDIT_LOG_SEARCHED = 2030  # reading the audit log is itself audited
+    # --- commerce 3000-3999 ---------------------------------------------------------------
+    ORDER_PLACED = 3000
+    ORDER_STATUS_CHANGED = 3001
+    ORDER_REFUNDED = 3002
+    # --- privacy 4000-4999 ----------------------------------------------------------------
+    CONSENT_GIVEN = 4000
+    CONSENT_WITHDRAWN = 4001
+    DATA_ACCESS_REQUESTED = 4010
+    ERASURE_REQUESTED = 4020
+    SUBJECT_ERASED = 4021
+    # --- vault / keys 5000-5999 -------------------------------------------------------------
+    KEK_ROTATED = 5000
+    DATA_REENCRYPTED = 5001
+    INDEX_KEY_ROTATED = 5002
+    KEY_RETIRED = 5010
+    SUBJECT_SHREDDED = 5020
+    DECRYPTION_FAILED = 5030
+    SIGNING_KEY_CREATED = 5040
+    # --- settings 6000-6999 -----------------------------------------------------------------
+    SETTING_CHANGED = 6000
+    MAINTENANCE_MODE_CHANGED = 6001
+    # --- exports 7000-7999 ------------------------------------------------------------------
+    EXPORT_CREATED = 7000
+    EXPORT_DOWNLOADED = 7001
+    # --- system 9000-9999 -------------------------------------------------------------------
+    AUDIT_CHECKPOINTED = 9000
+    AUDIT_VERIFY_FAILED = 9001
+
+    @property
+    def domain(self) -> Domain:
+        return Domain(self.value // 1000 * 1000)
+
+    @property
+    def label(self) -> str:
+        return self.name.lower().replace("_", " ")
+
+
+def events_misplaced() -> list[AuditEvent]:
+    """Members whose number lies outside every domain range (should be none)."""
+    starts = {d.value for d in Domain}
+    return [e for e in AuditEvent if e.value // 1000 * 1000 not in starts]
+
+
+class ActorType(IntEnum):
+    SYSTEM = 1  # a command, a scheduled job, the platform itself
+    CUSTOMER = 2
+    STAFF = 3
+    API_CLIENT = 4
+    ANONYMOUS = 5  # a visitor or guest: no account (yet)
+
+    @property
+    def label(self) -> str:
+        return self.name.lower().replace("_", " ")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did it. ``subject_id`` is the actor's own vault subject (a person's), under
+    which their IP address is encrypted, so erasing that person erases it too."""
+
+    type: ActorType
+    id: str = ""
+    subject_id: uuid.UUID | None = None
+
+    @classmethod
+    def of_user(cls, user: Any) -> Actor:
+        """A signed-in account: staff if it opens the console, else a customer."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return cls(ActorType.ANONYMOUS)
+        kind = ActorType.STAFF if user.is_staff else ActorType.CUSTOMER
+        return cls(kind, str(user.pk), getattr(user, "subject_id", None))
+
+    @classmethod
+    def system(cls, name: str = "") -> Actor:
+        return cls(ActorType.SYSTEM, name)
+
+    @classmethod
+    def api_client(cls, token_id: str, subject_id: uuid.UUID | None = None) -> Actor:
+        return cls(ActorType.API_CLIENT, str(token_id), subject_id)
+
+    @classmethod
+    def guest(cls, subject_id: uuid.UUID | None = None) -> Actor:
+        return cls(ActorType.ANONYMOUS, "", subject_id)
+
+
+# Events meaning "this actor saw (or was shown) this subject's personal data".
+DATA_SEEN_EVENTS = frozenset({
+    AuditEvent.CUSTOMER_VIEWED,
+    AuditEvent.ORDER_VIEWED,
+    AuditEvent.FIELD_REVEALED,
+    AuditEvent.ORDER_STATUS_CHANGED,
+    AuditEvent.ORDER_REFUNDED,
+    AuditEvent.DATA_ACCESS_REQUESTED,
+    AuditEvent.EXPORT_CREATED,
+    AuditEvent.EXPORT_DOWNLOADED,
+})
