@@ -1,0 +1,35 @@
+"""The vault benchmark runs in a throwaway store: it never touches the real one."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from strongroom.protection.vault import bench
+from strongroom.protection.vault.models import DataKey, IndexKey, Subject
+from strongroom.testing.factories import user_make
+
+
+@pytest.mark.django_db
+def test_report_prints_every_target_and_leaves_the_store_alone() -> None:
+    user = user_make(email="kept@example.test")
+    before = (Subject.objects.count(), DataKey.objects.count(), IndexKey.objects.count())
+    data_dir, db_name = settings.STRONGROOM_DATA_DIR, connection.settings_dict["NAME"]
+
+    lines = bench.report(rewrap_count=300)
+
+    assert len(lines) == 6
+    for needle in ("field decrypt", "field encrypt", "console page, 50 customers",
+                   "login lookup", "rewrap 100,000"):
+        assert any(needle in line for line in lines), needle
+    for line in lines:
+        assert line.endswith(("ok", "BELOW TARGET", "info")), line
+    # The real database, data dir and keys are as they were.
+    assert connection.settings_dict["NAME"] == db_name
+    assert settings.STRONGROOM_DATA_DIR == data_dir
+    assert (Subject.objects.count(), DataKey.objects.count(),
+            IndexKey.objects.count()) == before
+    from django.contrib.auth import get_user_model
+
+    assert get_user_model().objects.get_by_natural_key("kept@example.test").pk == user.pk
