@@ -21,6 +21,10 @@ STRONGROOM_DATA_DIR = CONFIG.data_dir
 STRONGROOM_STORE_NAME = CONFIG.store_name
 STRONGROOM_CURRENCY = CONFIG.currency
 STRONGROOM_KEK = CONFIG.extra.get("STRONGROOM_KEK") or None
+# Payments: which gateway, its credentials (never logged: PaymentConfig masks its repr),
+# and the local CA that the sandbox gateway's certificate chains to.
+STRONGROOM_PAYMENTS = CONFIG.payments
+STRONGROOM_TLS_CA = CONFIG.data_dir / "tls" / "ca.pem"
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -44,6 +48,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so it sees every security header the layers below add.
+    "strongroom.commerce.payments.monitor.PaymentPageMonitor",
     "django.middleware.security.SecurityMiddleware",
     "strongroom.interfaces.web.middleware.SecurityHeadersMiddleware",
     "strongroom.protection.audit.context.AuditContextMiddleware",
@@ -193,7 +199,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    # PAN guard: any Luhn-valid 13-19 digit run is redacted before a record is written.
+    "filters": {"pan_guard": {"()": "strongroom.commerce.payments.internal.panguard.PanGuard"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line",
+                             "filters": ["pan_guard"]}},
     "root": {"handlers": ["console"], "level": CONFIG.log_level},
     "loggers": {
         "django.request": {"level": "ERROR"},

@@ -5,6 +5,7 @@ from strongroom.interfaces.web.media import media_file
 urlpatterns = [
     path("console/", include("strongroom.interfaces.console.urls")),
     path("api/", include("strongroom.interfaces.api.urls")),
+    path("payments/", include("strongroom.commerce.payments.http.urls")),
     path("media/<str:folder>/<str:name>", media_file, name="media"),
     path("", include("strongroom.interfaces.storefront.urls")),
 ]

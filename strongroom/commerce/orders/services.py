@@ -164,3 +164,61 @@ def order_transition(*, order: Order, to_status: str, actor=None, note: str = ""
         locked.status = to_status
         locked.save(update_fields=["status", "updated_at"])
     return locked
+
+
+# --- Payment-driven transitions (called by commerce.payments) ----------------------------
+# Both the shopper's return from the gateway and the gateway's webhook call these, in any
+# order and any number of times: the locked status check makes the first caller win and
+# every other a no-op, so the order is paid once and its receipt goes out once.
+_REFUNDABLE = {S.PAID, S.FULFILLED, S.SHIPPED, S.COMPLETED}
+
+
+def order_mark_paid(*, order: Order, note: str = "", actor=None) -> bool:
+    """Pending -> paid, once. Returns False (and changes nothing) if the order is not
+    pending: already paid by the other path, or cancelled meanwhile (the caller flags a
+    payment for a cancelled order). Stock was reserved when the order was placed."""
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status != S.PENDING:
+            return False
+        OrderEvent.objects.create(order=locked, kind="paid", from_status=locked.status,
+                                  to_status=S.PAID, actor=actor, note=note[:500])
+        locked.status = S.PAID
+        locked.save(update_fields=["status", "updated_at"])
+        transaction.on_commit(lambda: _receipt_send(locked.pk))
+    order.status = S.PAID
+    return True
+
+
+def order_mark_refunded(*, order: Order, note: str = "", actor=None) -> bool:
+    """Paid (or later) -> refunded, once; False if the order is not in a refundable state."""
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status not in _REFUNDABLE:
+            return False
+        OrderEvent.objects.create(order=locked, kind="refunded", from_status=locked.status,
+                                  to_status=S.REFUNDED, actor=actor, note=note[:500])
+        locked.status = S.REFUNDED
+        locked.save(update_fields=["status", "updated_at"])
+    order.status = S.REFUNDED
+    return True
+
+
+def order_event_add(*, order: Order, kind: str, note: str = "", actor=None) -> OrderEvent:
+    """A history entry that changes no status (a partial refund, a payment problem)."""
+    return OrderEvent.objects.create(order=order, kind=kind[:32], actor=actor, note=note[:500],
+                                     to_status=order.status)
+
+
+def _receipt_send(order_id) -> None:
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    order = Order.objects.get(pk=order_id)
+    send_mail(
+        subject=f"Payment received for order {order.reference}",
+        message=(f"Thank you, we have received your payment of {order.total} "
+                 f"{order.currency} for order {order.reference}.\n\n"
+                 f"{settings.STRONGROOM_STORE_NAME}\n"),
+        from_email=None, recipient_list=[order.email], fail_silently=True,
+    )

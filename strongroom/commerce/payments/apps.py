@@ -6,3 +6,9 @@ class PaymentsConfig(AppConfig):
     label = "payments"
     verbose_name = "Payments"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Every log record, from any logger and to any handler, is PAN-redacted.
+        from .internal.panguard import install_record_factory
+
+        install_record_factory()

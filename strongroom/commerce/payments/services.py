@@ -1,12 +1,42 @@
+"""Payment writes. Every state change goes through ``payment_apply``: the shopper's
+return, the gateway's webhooks, refunds and the reconciler all report what the gateway
+says, and ``payment_apply`` moves the payment forward (never back) and the order with it.
+
+Network calls to the gateway never run inside a database transaction: a slow gateway
+must not hold row locks (or SQLite's write lock), and a crash mid-call must leave a
+state that the next attempt — with the same idempotency key — or the reconciler repairs."""
+
 from __future__ import annotations
 
-from .gateways import PaymentStart, gateway_get
-from .models import Payment
+import logging
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from strongroom.commerce.orders.models import Order, OrderStatus
+
+from .errors import GatewayRefused, GatewayUnavailable, RefundNotAllowed, WebhookInvalid
+from .gateways import GatewaySession, PaymentStart, gateway_get
+from .models import (
+    SETTLED,
+    STATUS_RANK,
+    Payment,
+    PaymentAlert,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    WebhookEvent,
+)
+
+log = logging.getLogger("strongroom.payments")
+CENT = Decimal("0.01")
 
 
 def payment_start(*, order, return_url: str | None = None) -> tuple[Payment, PaymentStart]:
     """Open a payment for ``order`` at the configured gateway. Called inside the order's
-    transaction by ``order_place``; the caller owns the order."""
+    transaction by ``order_place``; the caller owns the order. No network I/O here."""
     gateway = gateway_get()
     payment = Payment.objects.create(
         order=order, gateway=gateway.name, amount=order.total, currency=order.currency
@@ -16,3 +46,226 @@ def payment_start(*, order, return_url: str | None = None) -> tuple[Payment, Pay
         payment.gateway_reference = start.gateway_reference
         payment.save(update_fields=["gateway_reference"])
     return payment, start
+
+
+def payment_checkout_open(*, payment: Payment, success_url: str, cancel_url: str) -> str:
+    """The hosted payment page for ``payment``: the session opened before if there is one,
+    else a new one. The idempotency key is the payment's id, so a timed-out attempt that
+    did reach the gateway is answered with the same session — one payment, one session,
+    never two charges. Raises GatewayUnavailable / GatewayRefused."""
+    if payment.checkout_url and payment.status in (PaymentStatus.AWAITING, PaymentStatus.FAILED):
+        return payment.checkout_url
+    gateway = gateway_get(payment.gateway)
+    session = gateway.checkout_open(
+        payment=payment, reference=payment.order.reference, success_url=success_url,
+        cancel_url=cancel_url, idempotency_key=f"checkout-{payment.pk}")
+    if session.amount != payment.amount or session.currency != payment.currency:
+        raise GatewayRefused("The payment service answered with a different amount.")
+    Payment.objects.filter(pk=payment.pk, gateway_reference__in=["", session.session_id]).update(
+        gateway_reference=session.session_id, checkout_url=session.checkout_url)
+    payment.gateway_reference, payment.checkout_url = session.session_id, session.checkout_url
+    return session.checkout_url
+
+
+@dataclass(frozen=True)
+class Applied:
+    changed: bool
+    order_paid: bool = False
+    order_refunded: bool = False
+    problem: str = ""
+
+
+def payment_apply(*, payment: Payment, session: GatewaySession, source: str) -> Applied:
+    """Record what the gateway reports and drive the order: paid once when the money is
+    captured, refunded once when all of it went back. Idempotent and monotonic, so
+    duplicates, out-of-order webhooks and racing return/webhook paths are all safe."""
+    from strongroom.commerce.orders.services import order_mark_paid, order_mark_refunded
+
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if session.session_id != locked.gateway_reference:
+            return Applied(False, problem="the session belongs to another payment")
+        if session.amount != locked.amount or session.currency != locked.currency:
+            problem = (f"gateway amount {session.amount} {session.currency} differs from the "
+                       f"order's {locked.amount} {locked.currency}")
+            _alert(locked.order.reference, problem, fingerprint=session.session_id)
+            return Applied(False, problem=problem)
+        changed = _record(locked, session)
+        order = Order.objects.get(pk=locked.order_id)
+        paid = refunded = False
+        problem = ""
+        if locked.status in SETTLED:
+            paid = order_mark_paid(order=order, note=f"{_card(locked)} via {source}")
+            if not paid and order.status == OrderStatus.CANCELLED:
+                problem = "money was captured for a cancelled order: refund it"
+                _alert(order.reference, problem, fingerprint=f"cancelled-{locked.pk}")
+        if locked.status == PaymentStatus.REFUNDED:
+            refunded = order_mark_refunded(order=order, note=f"refunded at the gateway "
+                                                             f"({source})")
+    payment.refresh_from_db()
+    return Applied(changed or paid or refunded, order_paid=paid, order_refunded=refunded,
+                   problem=problem)
+
+
+def _record(locked: Payment, session: GatewaySession) -> bool:
+    new, old = session.status, locked.status
+    forward = STATUS_RANK[new] > STATUS_RANK[old]
+    retried = new == old == PaymentStatus.FAILED and session.failure_code != locked.failure_code
+    more_refunded = session.amount_refunded > locked.amount_refunded
+    if not (forward or retried or more_refunded):
+        return False
+    if forward or retried:
+        locked.status = new
+        locked.failure_code = session.failure_code if new == PaymentStatus.FAILED else ""
+        if session.card_last4:
+            locked.card_brand, locked.card_last4 = session.card_brand, session.card_last4
+            locked.card_exp_month = session.card_exp_month
+            locked.card_exp_year = session.card_exp_year
+    if session.payment_id:
+        locked.gateway_payment = session.payment_id
+    locked.amount_refunded = max(locked.amount_refunded, session.amount_refunded)
+    if locked.status in SETTLED and locked.paid_at is None:
+        locked.paid_at = timezone.now()
+    locked.save()
+    return True
+
+
+def _card(payment: Payment) -> str:
+    return f"{payment.card_brand or 'card'} ending {payment.card_last4 or '????'}"
+
+
+def _alert(subject: str, message: str, *, fingerprint: str = "") -> None:
+    log.warning("payments: %s: %s", subject, message)
+    exists = PaymentAlert.objects.filter(kind=PaymentAlert.Kind.RECONCILE, subject=subject,
+                                         fingerprint=fingerprint, resolved_at=None).exists()
+    if not exists:
+        PaymentAlert.objects.create(kind=PaymentAlert.Kind.RECONCILE, subject=subject,
+                                    message=message[:500], fingerprint=fingerprint)
+
+
+def payment_sync(*, payment: Payment, source: str = "return") -> Applied:
+    """Ask the gateway how the payment stands and apply it (the shopper's return, the
+    reconciler). Raises GatewayUnavailable when the gateway cannot be asked."""
+    if not payment.gateway_reference:
+        return Applied(False)
+    session = gateway_get(payment.gateway).checkout_get(session_id=payment.gateway_reference)
+    return payment_apply(payment=payment, session=session, source=source)
+
+
+# --- Webhooks ------------------------------------------------------------------------------
+def webhook_receive(*, gateway_name: str, body: bytes, headers: dict[str, str]) -> str:
+    """Verify, de-duplicate and apply one webhook delivery; returns what happened.
+    Raises WebhookInvalid (the caller answers 400 and logs without the payload)."""
+    gateway = gateway_get(gateway_name)
+    if gateway.name != gateway_name:
+        raise WebhookInvalid(f"the {gateway_name} gateway is not configured")
+    event = gateway.webhook_parse(body=body, headers=headers)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                WebhookEvent.objects.create(gateway=gateway_name, event_id=event.event_id[:128],
+                                            event_type=event.event_type[:64])
+        except IntegrityError:
+            return "duplicate"
+        if event.session is None:
+            return "ignored"
+        payment = Payment.objects.filter(gateway=gateway_name,
+                                         gateway_reference=event.session.session_id).first()
+        if payment is None:
+            return "unknown session"
+        applied = payment_apply(payment=payment, session=event.session, source="webhook")
+    return "applied" if applied.changed else "no change"
+
+
+# --- Refunds ---------------------------------------------------------------------------------
+def payment_refund(*, payment: Payment, amount: Decimal | str | None, actor,
+                   reason: str = "") -> Refund:
+    """Refund ``amount`` (all that is left when None) of a captured payment.
+
+    The Refund row is written first and its id is the gateway's idempotency key: if the
+    gateway does not answer, the refund stays pending and ``payment_refund_retry`` sends
+    the very same request again — it can never be paid out twice. The caller checked that
+    ``actor`` may refund (``console.permissions.can_refund``)."""
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        pending = sum((r.amount for r in locked.refunds.filter(status=RefundStatus.PENDING)),
+                      Decimal("0"))
+        left = locked.refundable - pending
+        if locked.status not in SETTLED or left <= 0:
+            raise RefundNotAllowed("Nothing left to refund on this payment.")
+        value = _amount(amount, default=left)
+        if value > left:
+            raise RefundNotAllowed(f"At most {left} {locked.currency} can be refunded.",
+                                   field="amount")
+        refund = Refund.objects.create(payment=locked, amount=value, actor=actor,
+                                       reason=reason[:200])
+    return payment_refund_retry(refund=refund)
+
+
+def payment_refund_retry(*, refund: Refund) -> Refund:
+    """Send (or re-send) a pending refund to the gateway."""
+    from strongroom.commerce.orders.services import order_event_add
+
+    if refund.status != RefundStatus.PENDING:
+        return refund
+    payment = refund.payment
+    try:
+        result = gateway_get(payment.gateway).refund(payment=payment, amount=refund.amount,
+                                                      idempotency_key=f"refund-{refund.pk}")
+    except GatewayRefused as exc:
+        Refund.objects.filter(pk=refund.pk).update(status=RefundStatus.FAILED,
+                                                   error=exc.message[:200])
+        refund.status = RefundStatus.FAILED
+        raise
+    except GatewayUnavailable:
+        Refund.objects.filter(pk=refund.pk).update(error="the gateway did not answer")
+        raise
+    with transaction.atomic():
+        Refund.objects.filter(pk=refund.pk).update(status=RefundStatus.SUCCEEDED,
+                                                   gateway_reference=result.refund_id[:128],
+                                                   error="")
+        refund.status = RefundStatus.SUCCEEDED
+        order_event_add(order=payment.order, kind="refund", actor=refund.actor,
+                        note=f"{refund.amount} {payment.currency} refunded"
+                             f"{': ' + refund.reason if refund.reason else ''}")
+        if result.session is not None:
+            payment_apply(payment=payment, session=result.session, source="refund")
+    return refund
+
+
+def _amount(raw: Decimal | str | None, *, default: Decimal) -> Decimal:
+    if raw in (None, ""):
+        return default
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise RefundNotAllowed("Enter the amount as a number, like 12.50.",
+                               field="amount") from None
+    if not value.is_finite() or value <= 0 or value != value.quantize(CENT, ROUND_HALF_UP):
+        raise RefundNotAllowed("Enter a positive amount with at most two decimals.",
+                               field="amount")
+    return value
+
+
+# --- Payment-page integrity and alerts --------------------------------------------------------
+def page_baseline_accept(*, alert: PaymentAlert, actor) -> None:
+    """Accept the page as the alert saw it as the new baseline (the caller checked that
+    ``actor`` may). Alerts about scripts outside the inventory cannot be accepted: the
+    script must be added to the inventory, with its hash, in code."""
+    from .models import PageBaseline
+    from .monitor import monitor_reset
+
+    if alert.kind != PaymentAlert.Kind.PAGE_CHANGED:
+        raise RefundNotAllowed("Only a changed page can be accepted as the new baseline.")
+    with transaction.atomic():
+        PageBaseline.objects.update_or_create(page=alert.subject, defaults={
+            "fingerprint": alert.fingerprint, "details": alert.details, "accepted_by": actor})
+        PaymentAlert.objects.filter(subject=alert.subject, kind=alert.kind,
+                                    resolved_at=None).update(resolved_at=timezone.now(),
+                                                             resolved_by=actor)
+    monitor_reset()
+
+
+def alert_resolve(*, alert: PaymentAlert, actor) -> None:
+    PaymentAlert.objects.filter(pk=alert.pk, resolved_at=None).update(
+        resolved_at=timezone.now(), resolved_by=actor)

@@ -33,6 +33,8 @@ def init_run(
         raise config.ConfigError(f"cannot create {key_path} ({exc.strerror})") from None
     out.write(f"{'Kept' if existed else 'Created'} secret key {key_path}\n")
     _kek(data_dir, kek, out)
+    sandbox, made = config.sandbox_credentials_create(data_dir)  # sandbox gateway account
+    out.write(f"{'Created' if made else 'Kept'} sandbox gateway credentials {sandbox}\n")
     _audit_signing_key(data_dir, out)
 
     report = tls_ensure(data_dir=data_dir, allowed_hosts=allowed_hosts)

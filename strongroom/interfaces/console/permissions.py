@@ -42,3 +42,14 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
     wrapped.staff_required = True  # type: ignore[attr-defined]  # checked by a test
     return wrapped
+
+
+def can_refund(user: Any) -> bool:
+    """Refunds move money out: the store owner only, for now (superusers). Roles arrive
+    later (owner and admin); this is the one place that decision will change."""
+    return is_console_user(user) and bool(getattr(user, "is_superuser", False))
+
+
+def can_manage_payment_security(user: Any) -> bool:
+    """Accepting a changed payment page as the new baseline: the owner only."""
+    return is_console_user(user) and bool(getattr(user, "is_superuser", False))

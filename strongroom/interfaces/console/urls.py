@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import auth, customers, dashboard, orders, products
+from .views import auth, customers, dashboard, orders, payments, products
 
 app_name = "console"
 urlpatterns = [
@@ -10,6 +10,12 @@ urlpatterns = [
     path("orders/", orders.order_list, name="order_list"),
     path("orders/<str:reference>/", orders.order_detail, name="order_detail"),
     path("orders/<str:reference>/status/", orders.order_status, name="order_status"),
+    path("orders/<str:reference>/refund/", payments.order_refund, name="order_refund"),
+    path("orders/<str:reference>/refunds/<uuid:refund_id>/retry/", payments.refund_retry,
+         name="refund_retry"),
+    path("payments/security/", payments.payment_security, name="payment_security"),
+    path("payments/alerts/<int:alert_id>/", payments.payment_alert_action,
+         name="payment_alert"),
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/<uuid:customer_id>/", customers.customer_detail, name="customer_detail"),
     path("products/", products.product_list, name="product_list"),

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import account, cart, catalog, checkout
+from .views import account, cart, catalog, checkout, checkout_payment
 
 
 class OrderReferenceConverter:
@@ -29,6 +29,10 @@ urlpatterns = [
     path("cart/remove/", cart.cart_remove, name="cart_remove"),
     path("checkout/", checkout.checkout, name="checkout"),
     path("order/<orderref:reference>/", checkout.order_confirmation, name="order"),
+    path("checkout/pay/<orderref:reference>/", checkout_payment.checkout_pay,
+         name="checkout_pay"),
+    path("checkout/return/<orderref:reference>/", checkout_payment.checkout_return,
+         name="checkout_return"),
     path("account/", account.account, name="account"),
     path("account/signup/", account.signup, name="signup"),
     path("account/login/", account.LoginView.as_view(), name="login"),

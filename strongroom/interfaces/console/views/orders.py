@@ -10,9 +10,10 @@ from strongroom.commerce.orders import selectors as order_selectors
 from strongroom.commerce.orders.errors import InvalidTransition
 from strongroom.commerce.orders.models import Order, OrderStatus
 from strongroom.commerce.orders.services import TRANSITIONS, order_transition
+from strongroom.commerce.payments import selectors as payment_selectors
 
 from ..forms import OrderFilterForm, OrderTransitionForm
-from ..permissions import staff_required
+from ..permissions import can_refund, staff_required
 from .common import get_or_404, preload_keys
 
 PAGE_SIZE = 25
@@ -32,8 +33,11 @@ def order_list(request: HttpRequest) -> HttpResponse:
     return render(request, "console/orders/list.html", {"form": form, "page": page})
 
 
-def _next_statuses(order: Order) -> list[OrderStatus]:
+def _next_statuses(order: Order, payment) -> list[OrderStatus]:
     allowed = TRANSITIONS.get(order.status, set())
+    if payment is not None and payment.gateway != "none":
+        # Paid through a gateway: "refunded" must move money, so it is the Refund action's.
+        allowed = allowed - {OrderStatus.REFUNDED}
     return [status for status in OrderStatus if status in allowed]
 
 
@@ -41,8 +45,12 @@ def _render_detail(request: HttpRequest, order: Order, *, status: int = 200,
                    form: OrderTransitionForm | None = None) -> HttpResponse:
     actors = [event.actor for event in order.events.all() if event.actor is not None]
     preload_keys(request, [order, *actors])
+    payment = payment_selectors.payment_latest(order=order)
+    refunds = list(payment_selectors.refunds_for_order(order=order))
+    preload_keys(request, [r.actor for r in refunds if r.actor is not None])
     return render(request, "console/orders/detail.html", {
-        "order": order, "next_statuses": _next_statuses(order), "form": form,
+        "order": order, "next_statuses": _next_statuses(order, payment), "form": form,
+        "payment": payment, "refunds": refunds, "can_refund": can_refund(request.user),
     }, status=status)
 
 

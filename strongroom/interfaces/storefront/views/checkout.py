@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -23,7 +24,10 @@ from strongroom.commerce.orders.errors import CheckoutError, OrderNotFound
 from strongroom.commerce.orders.selectors import order_get_by_reference, order_get_for_user
 from strongroom.commerce.orders.services import order_place
 from strongroom.commerce.orders.shipping import COUNTRIES, SHIPPING_METHODS
+from strongroom.commerce.payments.gateways import gateway_get, pay_token
+from strongroom.commerce.payments.selectors import payment_latest
 from strongroom.errors import ApplicationError
+from strongroom.interfaces.web.middleware import allow_form_action
 
 from ..feedback import error_flash, error_to_form
 from ..forms.checkout import ContactAddressForm, ShippingForm
@@ -35,6 +39,11 @@ _ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "postal_code", "countr
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def checkout(request: HttpRequest) -> HttpResponse:
+    # The order's redirect ends on the gateway's hosted page: allow it as a form target.
+    return allow_form_action(_checkout(request), getattr(gateway_get(), "origin", ""))
+
+
+def _checkout(request: HttpRequest) -> HttpResponse:
     cart = cart_current(request)
     summary = cart_summary(cart=cart)
     if summary.is_empty:
@@ -156,4 +165,9 @@ def order_confirmation(request: HttpRequest, reference: str) -> HttpResponse:
             raise Http404
     except OrderNotFound:
         raise Http404 from None
-    return render(request, "storefront/order_confirmation.html", {"order": order})
+    payment = payment_latest(order=order)
+    pay_url = None
+    if payment is not None and payment.gateway != "none" and order.status == "pending":
+        pay_url = f"{reverse('storefront:checkout_pay', args=[reference])}?t={pay_token(payment)}"
+    return render(request, "storefront/order_confirmation.html",
+                  {"order": order, "payment": payment, "pay_url": pay_url})

@@ -1,0 +1,36 @@
+"""Verifying the sandbox gateway's webhook signature (``t=<unix>,v1=<hex>``).
+
+Threats: a forged webhook marking an unpaid order paid (the HMAC), a captured genuine
+webhook replayed later (the signed timestamp must be recent; the event id is de-duplicated
+by the caller), and timing side channels (``hmac.compare_digest``)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+
+from ..errors import WebhookInvalid
+
+TOLERANCE_SECONDS = 300
+
+
+def verify(*, body: bytes, header: str, secret: str, now: float | None = None,
+           tolerance: int = TOLERANCE_SECONDS) -> None:
+    """Raise WebhookInvalid unless ``header`` is a fresh, valid signature of ``body``."""
+    timestamp, candidates = None, []
+    for item in (header or "").split(","):
+        key, _, value = item.strip().partition("=")
+        if key == "t" and value.isdigit():
+            timestamp = int(value)
+        elif key == "v1" and value:
+            candidates.append(value)
+    if timestamp is None or not candidates:
+        raise WebhookInvalid("missing or malformed signature header")
+    now = time.time() if now is None else now
+    if abs(now - timestamp) > tolerance:
+        raise WebhookInvalid("timestamp outside the tolerance")
+    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body,
+                        hashlib.sha256).hexdigest()
+    if not any(hmac.compare_digest(expected.encode(), c.encode()) for c in candidates):
+        raise WebhookInvalid("signature mismatch")
