@@ -95,7 +95,7 @@ def test_init_with_a_kek_from_the_environment_writes_no_key_file(tmp_path: Path)
     env = cli_env(tmp_path, STRONGROOM_SECRET_KEY=None)  # cli_env sets STRONGROOM_KEK
     result = run_cli(tmp_path, "init", env=env)
     assert "from STRONGROOM_KEK" in result.stdout
-    assert not (tmp_path / "var" / "keys").exists()
+    assert not list((tmp_path / "var").rglob("kek-*.key"))
 
 
 def test_init_refuses_a_bad_kek_in_one_line(tmp_path: Path) -> None:
