@@ -51,9 +51,15 @@ class GatewaySession:
 
 @dataclass(frozen=True)
 class GatewayEvent:
+    """A verified webhook. ``session`` carries the state when the gateway signs it into
+    the event (sandbox); otherwise ``session_id`` / ``payment_id`` say which payment to
+    fetch fresh from the gateway (Stripe)."""
+
     event_id: str
     event_type: str
     session: GatewaySession | None
+    session_id: str = ""
+    payment_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -155,11 +155,18 @@ def payment_sync(*, payment: Payment, source: str = "return") -> Applied:
 # --- Webhooks ------------------------------------------------------------------------------
 def webhook_receive(*, gateway_name: str, body: bytes, headers: dict[str, str]) -> str:
     """Verify, de-duplicate and apply one webhook delivery; returns what happened.
-    Raises WebhookInvalid (the caller answers 400 and logs without the payload)."""
+    Raises WebhookInvalid (the caller answers 400 and logs without the payload).
+    Raises GatewayUnavailable when the event's state must be fetched and cannot be (the
+    caller answers 503 and the gateway retries)."""
     gateway = gateway_get(gateway_name)
     if gateway.name != gateway_name:
         raise WebhookInvalid(f"the {gateway_name} gateway is not configured")
     event = gateway.webhook_parse(body=body, headers=headers)
+    if WebhookEvent.objects.filter(gateway=gateway_name, event_id=event.event_id[:128]).exists():
+        return "duplicate"
+    payment, session = _event_target(gateway_name, event)
+    if payment is not None and session is None:  # fetch the current state, outside any lock
+        session = gateway.checkout_get(session_id=payment.gateway_reference)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -167,14 +174,22 @@ def webhook_receive(*, gateway_name: str, body: bytes, headers: dict[str, str]) 
                                             event_type=event.event_type[:64])
         except IntegrityError:
             return "duplicate"
-        if event.session is None:
+        if payment is None or session is None:
             return "ignored"
-        payment = Payment.objects.filter(gateway=gateway_name,
-                                         gateway_reference=event.session.session_id).first()
-        if payment is None:
-            return "unknown session"
-        applied = payment_apply(payment=payment, session=event.session, source="webhook")
+        applied = payment_apply(payment=payment, session=session, source="webhook")
     return "applied" if applied.changed else "no change"
+
+
+def _event_target(gateway_name: str, event) -> tuple[Payment | None, GatewaySession | None]:
+    payments = Payment.objects.filter(gateway=gateway_name)
+    if event.session is not None:
+        return payments.filter(gateway_reference=event.session.session_id).first(), \
+            event.session
+    if event.session_id:
+        return payments.filter(gateway_reference=event.session_id).first(), None
+    if event.payment_id:
+        return payments.filter(gateway_payment=event.payment_id).first(), None
+    return None, None
 
 
 # --- Refunds ---------------------------------------------------------------------------------

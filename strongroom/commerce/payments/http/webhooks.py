@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from ..errors import WebhookInvalid
+from ..errors import GatewayUnavailable, WebhookInvalid
 from ..services import webhook_receive
 
 log = logging.getLogger("strongroom.payments.webhooks")
@@ -35,4 +35,7 @@ def webhook(request: HttpRequest, gateway: str) -> HttpResponse:
     except WebhookInvalid as exc:
         log.warning("webhook rejected: gateway=%s reason=%s bytes=%d", gateway, exc, len(body))
         return JsonResponse({"error": "invalid signature"}, status=400)
+    except GatewayUnavailable:
+        log.warning("webhook deferred: gateway=%s reason=gateway unreachable", gateway)
+        return JsonResponse({"error": "try again"}, status=503)  # the gateway retries
     return JsonResponse({"received": True, "outcome": outcome})
