@@ -38,6 +38,7 @@ SUITES = [
     ("HTTP throughput (granian + TLS, wrk, one run)", _http),
     ("Vault (field encryption, blind index, rotation)",
      lambda: _django_suite("strongroom.protection.vault.bench")),
+    ("Audit log", lambda: _django_suite("strongroom.protection.audit.bench")),
 ]
 
 

@@ -31,6 +31,9 @@ def _vault_kek() -> None:
     data_dir = _base / "var"
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     kek_ensure(data_dir=data_dir, env_value=None)
+    from strongroom.protection.vault.signing import signing_key_ensure
+
+    signing_key_ensure(data_dir=data_dir)  # the audit checkpoint key, as `init` makes it
 
 
 _vault_kek()

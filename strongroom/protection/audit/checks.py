@@ -2,7 +2,8 @@
   audit.E001  the append-only triggers are missing or disabled (database check)
   audit.E002  an event type lies outside its domain's numeric range
   audit.E003  the audit signing key is unreadable or readable by other users
-  audit.W001  no audit signing key yet: checkpoints cannot be signed (`strongroom init`)
+  audit.W001  no audit signing key yet: checkpoints cannot be signed (`strongroom init`;
+              a deployment check)
   audit.W002  AuditContextMiddleware is not installed: events lack IP and request id
 """
 
@@ -12,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import checks
-from django.db import connections
+from django.db import DatabaseError, connections
 
 from strongroom.protection.audit.events import events_misplaced
 from strongroom.protection.vault.errors import KeyConfigError
@@ -28,9 +29,12 @@ def check_triggers(app_configs: Any = None, databases: Any = None, **kwargs: Any
     errors = []
     for alias in databases or []:
         connection = connections[alias]
-        if "audit_event" not in connection.introspection.table_names():
+        try:
+            if "audit_event" not in connection.introspection.table_names():
+                continue
+            missing = triggers_missing(connection)
+        except DatabaseError:  # unreachable: `check` judges code and settings, not servers
             continue
-        missing = triggers_missing(connection)
         if missing:
             errors.append(checks.Error(
                 f"audit log triggers missing or disabled on database {alias!r}: "
@@ -51,7 +55,7 @@ def check_events(app_configs: Any = None, **kwargs: Any) -> list:
     ]
 
 
-@checks.register(checks.Tags.security)
+@checks.register(checks.Tags.security, deploy=True)
 def check_signing_key(app_configs: Any = None, **kwargs: Any) -> list:
     data_dir = settings.STRONGROOM_DATA_DIR
     if not signing_key_exists(data_dir=data_dir):

@@ -8,7 +8,7 @@ from strongroom.protection.audit import selectors
 from strongroom.protection.audit.errors import AuditUsageError
 from strongroom.protection.audit.events import Actor, ActorType, AuditEvent, Domain
 from strongroom.protection.audit.internal import chain
-from strongroom.protection.audit.internal.verify import _SELECT
+from strongroom.protection.audit.internal.verify import _WALK
 from strongroom.protection.audit.models import AuditEntry, AuditOrigin
 from strongroom.protection.audit.services import audit_record
 from strongroom.protection.vault.services import subject_create, subject_shred
@@ -98,15 +98,19 @@ def _covered(e: AuditEntry) -> tuple:
     return tuple(getattr(e, c) for c in chain.COLUMNS)
 
 
-def test_inlined_verify_encoding_equals_the_canonical_one():
-    """verify.chain_walk inlines chain.encode for speed; the two must agree."""
+def test_database_side_encoding_equals_the_canonical_one():
+    """verify's walk lets the database join the columns; it must equal chain.encode()."""
     with transaction.atomic():
         audit_record(event=AuditEvent.FIELD_REVEALED, actor=Actor(ActorType.STAFF, "s"),
-                     subject_id=uuid.uuid4(), object=("a", "b"), fields=["x"], reason="r")
+                     subject_id=uuid.uuid4(), object=("a", "b"), fields=["x", "y"],
+                     reason="café ünïcode, 'quoted'", request_id="r-123456789")
     e = AuditEntry.objects.get()
     assert chain.digest_of(chain.genesis(e.chain), _covered(e)) == e.digest
-    assert _SELECT.split("SELECT ")[1].split(", digest")[0].replace(" ", "").split(",") == \
-        ["seq", *chain.COLUMNS[2:]]
+    with connection.cursor() as cursor:
+        cursor.execute(_WALK + " ORDER BY seq", [e.chain, 0])
+        (seq, encoded, digest), = cursor.fetchall()
+    assert ("x" + encoded).encode() == chain.encode("x", _covered(e))
+    assert digest == e.digest
 
 
 def test_search_by_actor_subject_event_and_time():
