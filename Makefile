@@ -17,12 +17,16 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# The sandbox payment gateway runs in the background beside the store (its own process,
+# database and secrets under var/gateway/) and is stopped when `make run` ends.
 run: install
 	$(BIN)/strongroom init
 	$(BIN)/strongroom migrate --noinput -v0
 	$(BIN)/strongroom collectstatic --noinput -v0
-	$(BIN)/strongroom demo --if-empty
-	$(BIN)/strongroom serve
+	@$(BIN)/strongroom gateway & gateway=$$!; \
+	trap 'kill $$gateway 2>/dev/null; wait $$gateway 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python -m strongroom.sandbox.wait 8444; \
+	$(BIN)/strongroom demo --if-empty && $(BIN)/strongroom serve
 
 test: install
 	$(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup

@@ -81,8 +81,11 @@ class Deliverer:
                         "UPDATE events SET attempts = ?, next_attempt = ?, last_error = ? "
                         "WHERE id = ?",
                         (attempts, self.clock() + backoff(attempts), error, row["id"]))
-                    log.info("webhook %s not delivered (%s), attempt %d", row["id"], error,
-                             attempts)
+                    # The store may simply not be up yet (`make run` starts the gateway
+                    # first): say so only once retrying has gone on for a while.
+                    level = logging.WARNING if attempts >= 6 else logging.DEBUG
+                    log.log(level, "webhook %s not delivered (%s), attempt %d", row["id"],
+                            error, attempts)
         return delivered
 
     def run(self, stop: threading.Event, interval: float = 0.5) -> None:

@@ -25,7 +25,7 @@ log = logging.getLogger("strongroom.sandbox.http")
 class _Handler(WSGIRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
         # The request line only: paths carry session ids, never card data (POST bodies).
-        log.info("%s %s", self.address_string(), format % args)
+        log.debug("%s %s", self.address_string(), format % args)
 
     def get_stderr(self):  # wsgiref's error stream -> our logger
         return _LogStream()

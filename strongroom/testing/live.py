@@ -36,6 +36,8 @@ class LiveStore:
     owner_email: str
     owner_password: str
     process: subprocess.Popen
+    gateway_url: str = ""
+    gateway_process: subprocess.Popen | None = None
     _cleanup: list = field(default_factory=list)
 
     @property
@@ -50,12 +52,13 @@ class LiveStore:
                               capture_output=True, text=True, check=check, timeout=120)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+        for process in (self.process, self.gateway_process):
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
         for step in reversed(self._cleanup):
             step()
 
@@ -92,12 +95,24 @@ def live_store_start() -> LiveStore:
     })
     if db_url:
         env["STRONGROOM_DATABASE_URL"] = db_url
-    port, http_port = free_port(), free_port()
+    port, http_port, gateway_port = free_port(), free_port(), free_port()
+    # The sandbox payment gateway runs beside the store, as `make run` does.
+    env["STRONGROOM_SANDBOX_URL"] = f"https://localhost:{gateway_port}"
     cli = [sys.executable, "-m", "strongroom"]
+    gateway = None
     try:
         for args in (["init"], ["migrate", "--noinput", "-v0"],
                      ["collectstatic", "--noinput", "-v0"]):
             subprocess.run([*cli, *args], env=env, check=True, capture_output=True, timeout=180)
+        gateway_log = open(work / "gateway.log", "wb")  # noqa: SIM115 - closed in stop()
+        cleanup.append(gateway_log.close)
+        gateway = subprocess.Popen(
+            [*cli, "gateway", "--port", str(gateway_port),
+             "--webhook-url", f"https://localhost:{port}/payments/webhooks/sandbox/"],
+            env=env, stdout=gateway_log, stderr=subprocess.STDOUT, start_new_session=True)
+        cleanup.append(lambda: _kill(gateway))
+        subprocess.run([sys.executable, "-m", "strongroom.sandbox.wait", str(gateway_port), "30"],
+                       check=True, timeout=60)
         demo = subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True,
                               text=True, timeout=180).stdout
         email = re.search(r"email:\s+(\S+)", demo).group(1)
@@ -115,7 +130,9 @@ def live_store_start() -> LiveStore:
         raise
     store = LiveStore(base_url=f"https://localhost:{port}", http_url=f"http://localhost:{http_port}",
                       data_dir=work / "var", env=env, owner_email=email,
-                      owner_password=password, process=process, _cleanup=cleanup)
+                      owner_password=password, process=process,
+                      gateway_url=env["STRONGROOM_SANDBOX_URL"], gateway_process=gateway,
+                      _cleanup=cleanup)
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -128,6 +145,15 @@ def live_store_start() -> LiveStore:
                 store.stop()
                 raise RuntimeError(f"strongroom serve did not come up: {exc}\n{output}") from exc
             time.sleep(0.25)
+
+
+def _kill(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def spki_fingerprint(cert_pem: Path) -> str:

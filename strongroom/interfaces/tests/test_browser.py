@@ -44,6 +44,9 @@ def test_guest_browses_adds_to_cart_and_checks_out(page, live_store):
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("#checkout-total")).to_be_visible()
     page.locator("#place-order-button").click()
+    # Off to the sandbox gateway's hosted payment page; the shopper comes back unpaid.
+    expect(page).to_have_url(re.compile(re.escape(live_store.gateway_url) + "/pay/"))
+    page.locator("#cancel-link").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Thank you")
     expect(page.locator("#order-status")).to_contain_text("Awaiting payment")
@@ -86,6 +89,7 @@ def test_sign_up_then_order_appears_in_history(page, live_store):
     page.locator("#continue-button").click()
     page.get_by_role("button", name="Continue").click()
     page.locator("#place-order-button").click()
+    page.locator("#cancel-link").click()  # back from the sandbox payment page, unpaid
     reference = page.locator("#order-reference").inner_text()
 
     page.get_by_role("navigation", name="Account").get_by_role(
