@@ -5,7 +5,6 @@ resolved through ``selectors.address_get_for_user`` so it is always the caller's
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, fields
 
 from django.contrib.auth import get_user_model, password_validation
@@ -13,14 +12,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from strongroom.commerce.orders.shipping import COUNTRIES
-
+from .addressing import address_values_clean
 from .errors import CustomerError
 from .models import Address
 from .selectors import address_list_for_user
 
 MAX_ADDRESSES = 20
-_PHONE = re.compile(r"^\+?[0-9 ()./-]{6,32}$")  # the same rule as checkout's
 
 
 @dataclass(frozen=True)
@@ -33,29 +30,9 @@ class AddressDetails:
     line2: str = ""
     phone: str = ""
 
-    _LIMITS = {"full_name": 150, "line1": 200, "line2": 200, "city": 100, "postal_code": 20,
-               "country": 2, "phone": 32}
-    _REQUIRED = ("full_name", "line1", "city", "postal_code", "country")
-
     def cleaned(self) -> AddressDetails:
-        values = {f.name: str(getattr(self, f.name) or "").strip() for f in fields(self)}
-        values["country"] = values["country"].upper()
-        for name, limit in self._LIMITS.items():
-            if len(values[name]) > limit or "\x00" in values[name]:
-                raise CustomerError(f"{_label(name)} is too long (at most {limit} characters).",
-                                    field=name)
-        for name in self._REQUIRED:
-            if not values[name]:
-                raise CustomerError(f"{_label(name)} is required.", field=name)
-        if values["country"] not in COUNTRIES:
-            raise CustomerError("We do not ship to that country.", field="country")
-        if values["phone"] and not _PHONE.match(values["phone"]):
-            raise CustomerError("Enter a valid phone number.", field="phone")
-        return AddressDetails(**values)
-
-
-def _label(name: str) -> str:
-    return name.replace("_", " ").replace("line1", "address").capitalize()
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return AddressDetails(**address_values_clean(values, error=CustomerError))
 
 
 def customer_register(*, email: str, full_name: str, password: str):

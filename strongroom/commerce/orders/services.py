@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass, fields
 
@@ -14,6 +13,11 @@ from django.db.models import F
 from strongroom.commerce.cart.models import Cart
 from strongroom.commerce.catalog.cache import catalog_changed
 from strongroom.commerce.catalog.models import Variant
+from strongroom.commerce.customers.addressing import (
+    ADDRESS_LIMITS,
+    ADDRESS_REQUIRED,
+    address_values_clean,
+)
 from strongroom.commerce.payments.gateways import PaymentStart
 from strongroom.commerce.payments.services import payment_start
 from strongroom.protection.audit.events import Actor, AuditEvent
@@ -21,11 +25,10 @@ from strongroom.protection.audit.services import audit_record
 
 from .errors import CheckoutError, InvalidTransition, OutOfStock
 from .models import Order, OrderEvent, OrderLine, OrderStatus
-from .shipping import COUNTRIES, SHIPPING_METHODS
+from .shipping import SHIPPING_METHODS
 
 # Crockford's base32 without look-alikes: 12 symbols = 60 random bits per reference.
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_PHONE = re.compile(r"^\+?[0-9 ()./-]{6,32}$")
 
 S = OrderStatus
 TRANSITIONS: dict[str, set[str]] = {
@@ -55,29 +58,16 @@ class CheckoutDetails:
     line2: str = ""
     phone: str = ""
 
-    _LIMITS = {"email": 254, "full_name": 150, "line1": 200, "line2": 200, "city": 100,
-               "postal_code": 20, "country": 2, "phone": 32}
-
     def cleaned(self) -> CheckoutDetails:
         """Trimmed, validated copy; raises CheckoutError naming the first bad field."""
-        values = {f.name: str(getattr(self, f.name) or "").strip() for f in fields(self)}
-        values["country"] = values["country"].upper()
-        for name, limit in self._LIMITS.items():
-            if len(values[name]) > limit:
-                raise CheckoutError(f"{name.replace('_', ' ').capitalize()} is too long "
-                                    f"(at most {limit} characters).", field=name)
-        for name in ("email", "full_name", "line1", "city", "postal_code", "country"):
-            if not values[name]:
-                raise CheckoutError(f"{name.replace('_', ' ').capitalize()} is required.",
-                                    field=name)
+        values = address_values_clean(
+            {f.name: getattr(self, f.name) for f in fields(self)}, error=CheckoutError,
+            limits={"email": 254, **ADDRESS_LIMITS}, required=("email", *ADDRESS_REQUIRED),
+        )
         try:
             validate_email(values["email"])
         except ValidationError:
             raise CheckoutError("Enter a valid email address.", field="email") from None
-        if values["country"] not in COUNTRIES:
-            raise CheckoutError("We do not ship to that country.", field="country")
-        if values["phone"] and not _PHONE.match(values["phone"]):
-            raise CheckoutError("Enter a valid phone number.", field="phone")
         return CheckoutDetails(**values)
 
 
