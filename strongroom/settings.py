@@ -25,6 +25,9 @@ STRONGROOM_KEK = CONFIG.extra.get("STRONGROOM_KEK") or None
 # and the local CA that the sandbox gateway's certificate chains to.
 STRONGROOM_PAYMENTS = CONFIG.payments
 STRONGROOM_TLS_CA = CONFIG.data_dir / "tls" / "ca.pem"
+# Accounts: password, session and throttling policy (strongroom.protection.accounts).
+STRONGROOM_ACCOUNTS = CONFIG.accounts
+STRONGROOM_REDIS_URL = CONFIG.redis_url
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -35,6 +38,7 @@ INSTALLED_APPS = [
     "strongroom.protection.accounts",
     "strongroom.protection.vault",
     "strongroom.protection.audit",
+    "strongroom.protection.access",
     "strongroom.commerce.catalog",
     "strongroom.commerce.customers",
     "strongroom.commerce.cart",
@@ -59,6 +63,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle/absolute timeouts and revoked sessions, then "staff need MFA" for the console.
+    "strongroom.protection.accounts.middleware.SessionPolicyMiddleware",
+    "strongroom.protection.accounts.middleware.StaffMfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -123,15 +130,16 @@ PASSWORD_HASHERS = [
     # Older hashes still verify and are upgraded to argon2id at the next login.
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# NIST SP 800-63B / PCI DSS 4.0: length by role, no composition rules, common and
+# personal passwords refused, a zxcvbn strength floor (strongroom.protection.accounts).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
-    },
+    {"NAME": "strongroom.protection.accounts.passwords.RoleMinimumLengthValidator"},
+    {"NAME": "strongroom.protection.accounts.passwords.MaximumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "strongroom.protection.accounts.passwords.PersonalDetailsValidator"},
+    {"NAME": "strongroom.protection.accounts.passwords.StrengthValidator"},
 ]
+PASSWORD_RESET_TIMEOUT = 30 * 60  # reset links are short-lived (and single use)
 
 # --- HTTPS and browser-side defences --------------------------------------------------------
 SECURE_SSL_REDIRECT = not DEBUG

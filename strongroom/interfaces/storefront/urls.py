@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import account, cart, catalog, checkout, checkout_payment
+from .views import account, auth, cart, catalog, checkout, checkout_payment, privacy, security
 
 
 class OrderReferenceConverter:
@@ -34,10 +34,33 @@ urlpatterns = [
     path("checkout/return/<orderref:reference>/", checkout_payment.checkout_return,
          name="checkout_return"),
     path("account/", account.account, name="account"),
-    path("account/signup/", account.signup, name="signup"),
-    path("account/login/", account.LoginView.as_view(), name="login"),
+    path("account/signup/", auth.signup, name="signup"),
+    path("account/login/", auth.login_view, name="login"),
     path("account/logout/", account.LogoutView.as_view(), name="logout"),
-    path("account/password/", account.PasswordChangeView.as_view(), name="password_change"),
+    path("account/password/", auth.password_change, name="password_change"),
+    path("account/password/reset/", auth.password_reset, name="password_reset"),
+    path("account/password/reset/<str:uidb64>/<str:token>/", auth.password_reset_confirm,
+         name="password_reset_confirm"),
+    path("account/confirm-email/<str:uidb64>/<str:token>/", auth.email_verify,
+         name="email_verify"),
+    path("account/verify/", security.mfa_step_up, name="mfa_step_up"),
+    path("account/verify/passkey/options/", security.mfa_passkey_options,
+         name="mfa_passkey_options"),
+    path("account/verify/passkey/", security.mfa_passkey_verify, name="mfa_passkey_verify"),
+    path("account/security/", security.security, name="security"),
+    path("account/security/totp/", security.totp_setup, name="totp_setup"),
+    path("account/security/totp/remove/", security.totp_remove, name="totp_remove"),
+    path("account/security/passkeys/options/", security.passkey_register_options,
+         name="passkey_register_options"),
+    path("account/security/passkeys/", security.passkey_register, name="passkey_register"),
+    path("account/security/passkeys/<uuid:credential_id>/remove/", security.passkey_remove,
+         name="passkey_remove"),
+    path("account/security/recovery-codes/", security.recovery_codes, name="recovery_codes"),
+    path("account/security/sessions/<uuid:session_id>/revoke/", security.session_revoke,
+         name="session_revoke"),
+    path("account/security/sessions/revoke-others/", security.sessions_revoke_others,
+         name="sessions_revoke_others"),
+    path("account/privacy/", privacy.privacy, name="privacy"),
     path("account/orders/<orderref:reference>/", account.account_order, name="account_order"),
     path("account/addresses/", account.addresses, name="addresses"),
     path("account/addresses/<uuid:address_id>/delete/", account.address_remove,

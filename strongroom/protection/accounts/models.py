@@ -18,6 +18,9 @@ class UserManager(BaseUserManager["User"]):
 
         from strongroom.protection.vault.services import subject_create
 
+        # Accounts made by an operator or a command are trusted; self-service sign-up
+        # passes email_verified_at=None and proves the mailbox first.
+        extra.setdefault("email_verified_at", timezone.now())
         with transaction.atomic(using=self._db):
             user = self.model(email=self.normalize_email(email).strip(), **extra)
             if user.subject_id is None:
@@ -60,6 +63,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Sign-up proves the mailbox before the account can sign in (accounts.emails).
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+    # Set by an administrator (or by expiry): the next sign-in must choose a new password.
+    password_reset_required = models.BooleanField(default=False)
 
     objects = UserManager()
 
@@ -107,3 +115,120 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return self.name or "API token"
+
+
+class TotpDevice(models.Model):
+    """An authenticator app's shared secret, encrypted under the owner's vault subject.
+    ``last_counter`` is the last time step accepted: a code is good once (replay)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="totp_devices")
+    subject = models.ForeignKey("vault.Subject", on_delete=models.PROTECT, related_name="+")
+    secret = EncryptedCharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_counter = models.BigIntegerField(default=-1)
+
+    class Meta:
+        db_table = "accounts_totp_device"
+
+
+class WebAuthnCredential(models.Model):
+    """A passkey or security key. Only its public key is kept: nothing here signs in."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="webauthn_credentials")
+    credential_id = models.CharField(max_length=1400, unique=True)  # base64url
+    public_key = models.BinaryField()
+    sign_count = models.BigIntegerField(default=0)
+    name = models.CharField(max_length=60)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "accounts_webauthn_credential"
+        ordering = ["created_at"]
+
+
+class RecoveryCode(models.Model):
+    """A single-use recovery code, stored as a keyed hash (HMAC-SHA256)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "accounts_recovery_code"
+
+
+class UserSession(models.Model):
+    """One signed-in browser, keyed by a hash of Django's session key (a dump of this
+    table hands out no live session). Deleting the row signs that browser out."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    key_hash = models.CharField(max_length=64, unique=True)
+    browser = models.CharField(max_length=80)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "accounts_user_session"
+        ordering = ["-last_seen_at"]
+
+
+class KnownDevice(models.Model):
+    """A browser that has signed in before (keyed hash of a random device cookie):
+    a sign-in from any other browser sends the owner a notice."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_devices")
+    device_hash = models.CharField(max_length=64)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "accounts_known_device"
+        constraints = [models.UniqueConstraint(fields=["user", "device_hash"],
+                                               name="accounts_known_device_unique")]
+
+
+class ThrottleCounter(models.Model):
+    """Failure counters for sign-in throttling when no Redis is configured. Keys are
+    keyed hashes (no email or address is stored)."""
+
+    key = models.CharField(max_length=120, primary_key=True)
+    count = models.IntegerField(default=0)
+    expires_at = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "accounts_throttle_counter"
+
+
+class ThrottleMember(models.Model):
+    """Distinct members of a set (accounts tried from one address; accounts tried with
+    one password), for credential-stuffing detection."""
+
+    key = models.CharField(max_length=120)
+    member = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "accounts_throttle_member"
+        constraints = [models.UniqueConstraint(fields=["key", "member"],
+                                               name="accounts_throttle_member_unique")]
+        indexes = [models.Index(fields=["key", "expires_at"])]
+
+
+class SecurityAlert(models.Model):
+    """Something an operator should look at (credential stuffing, a staff lockout).
+    ``detail`` holds no personal data: counts and pseudonymous keys only."""
+
+    kind = models.CharField(max_length=40)
+    detail = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "accounts_security_alert"
+        ordering = ["-created_at"]

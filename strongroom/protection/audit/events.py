@@ -35,9 +35,11 @@ class AuditEvent(IntEnum):
     LOGIN_FAILED = 1001
     LOGOUT = 1002
     ACCOUNT_CREATED = 1010
+    EMAIL_VERIFIED = 1011
     PASSWORD_CHANGED = 1020
     PASSWORD_RESET_REQUESTED = 1021
     PASSWORD_RESET = 1022
+    PASSWORD_RESET_FORCED = 1023
     MFA_ENROLLED = 1030
     MFA_REMOVED = 1031
     MFA_CHALLENGE_FAILED = 1032
@@ -45,6 +47,7 @@ class AuditEvent(IntEnum):
     ACCOUNT_LOCKED = 1040
     ACCOUNT_UNLOCKED = 1041
     SESSION_REVOKED = 1050
+    CREDENTIAL_STUFFING_SUSPECTED = 1060
     # --- access 2000-2999: staff reads of customer data, roles, staff accounts ---------
     CUSTOMER_VIEWED = 2000  # a console/API page showed (masked) customer data
     ORDER_VIEWED = 2001

@@ -5,6 +5,7 @@ from django.test import Client
 
 from strongroom.commerce.cart import services as cart_services
 from strongroom.commerce.orders import services as order_services
+from strongroom.testing.accounts import mfa_login, staff_make
 from strongroom.testing.factories import details_make, product_make, user_make
 
 PASSWORD = "correct horse battery staple"
@@ -28,7 +29,7 @@ def client() -> Client:
 
 @pytest.fixture
 def staff(db):
-    return user_make(email="staff@example.test", staff=True, full_name="Sam Staff")
+    return staff_make(email="staff@example.test", full_name="Sam Staff")
 
 
 @pytest.fixture
@@ -38,9 +39,7 @@ def customer(db):
 
 @pytest.fixture
 def staff_client(staff) -> Client:
-    client = https_client()
-    client.force_login(staff)
-    return client
+    return mfa_login(https_client(), staff)
 
 
 @pytest.fixture

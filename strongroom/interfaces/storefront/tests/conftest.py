@@ -71,3 +71,10 @@ def checkout(client: Client, *, shipping: str = "standard", **overrides):
     r = client.post("/checkout/", {**data, "step": "shipping", "shipping_method": shipping})
     assert r.status_code == 200, r.content
     return client.post("/checkout/", {**data, "step": "review", "shipping_method": shipping})
+
+
+@pytest.fixture
+def sends(django_capture_on_commit_callbacks):
+    """``with sends(): ...``: run what the request deferred to commit (its emails), as
+    production does once the request's transaction commits."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -1,0 +1,162 @@
+"""Sign-in, sign-up, email verification and passwords for customers (and staff: the
+console's sign-in uses the same services). Thin: parse, call accounts services, render."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from strongroom.errors import ApplicationError
+from strongroom.protection.accounts import mfa, services
+from strongroom.protection.accounts.selectors import mfa_fresh
+from strongroom.protection.audit.events import AuditEvent
+
+from ..feedback import error_to_form
+from ..forms.security import EmailForm, LoginForm, NewPasswordForm, SignupForm
+from .nexturl import safe_next
+
+FAILED = "That email and password do not match an account."
+
+
+def throttled_message(seconds: int) -> str:
+    wait = f"{max(1, round(seconds / 60))} minutes" if seconds >= 90 else f"{seconds} seconds"
+    return f"Too many attempts. For your account's safety, please wait {wait} and try again."
+
+
+def step_up(request: HttpRequest, next_path: str) -> HttpResponse:
+    return redirect(f"{reverse('storefront:mfa_step_up')}?{urlencode({'next': next_path})}")
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_path = safe_next(request, reverse("storefront:account"))
+    if request.user.is_authenticated and request.method != "POST":
+        return redirect(next_path)
+    form = LoginForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_bound and form.is_valid():
+        result = services.login_attempt(request=request, email=form.cleaned_data["username"],
+                                        password=form.cleaned_data["password"])
+        outcome = result.outcome
+        if outcome is services.LoginOutcome.DONE:
+            return redirect(next_path)
+        if outcome is services.LoginOutcome.MFA:
+            return step_up(request, next_path)
+        if outcome is services.LoginOutcome.THROTTLED:
+            form.add_error(None, throttled_message(result.retry_after))
+            status = 429
+        elif outcome is services.LoginOutcome.UNVERIFIED:
+            form.add_error(None, "Please confirm your email address first: we have sent "
+                                 "you a new link.")
+        else:
+            form.add_error(None, FAILED)
+    return render(request, "storefront/account/login.html",
+                  {"form": form, "next": next_path}, status=status)
+
+
+@sensitive_post_parameters("password", "password_confirm")
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("storefront:account")
+    form = SignupForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.signup_request(request=request, email=data["email"],
+                                    full_name=data["full_name"], password=data["password"])
+        except ApplicationError as exc:
+            error_to_form(form, exc)
+        else:
+            # The same page whether or not the address had an account (no oracle).
+            return render(request, "storefront/account/check_inbox.html",
+                          {"email": data["email"]})
+    return render(request, "storefront/account/signup.html", {"form": form},
+                  status=400 if form.is_bound else 200)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def email_verify(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    user = services.email_verify(request=request, uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "storefront/account/link_invalid.html", status=400)
+    services.login_complete(request=request, user=user, mfa_verified=False)
+    messages.success(request, "Thank you: your email address is confirmed and your "
+                              "account is ready.")
+    return redirect("storefront:account")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    form = EmailForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        services.password_reset_request(request=request, email=form.cleaned_data["email"])
+        return render(request, "storefront/account/check_inbox.html",
+                      {"email": form.cleaned_data["email"], "reset": True})
+    return render(request, "storefront/account/password_reset.html", {"form": form},
+                  status=400 if form.is_bound else 200)
+
+
+@sensitive_post_parameters("new_password", "new_password_confirm")
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    user = services.password_reset_user(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "storefront/account/link_invalid.html", status=400)
+    form = NewPasswordForm(request.POST if request.method == "POST" else None, user=user)
+    if form.is_bound and form.is_valid():
+        try:
+            notices = services.password_set(
+                user=user, password=form.cleaned_data["new_password"], request=request,
+                event=AuditEvent.PASSWORD_RESET, keep_current_session=False)
+        except ApplicationError as exc:
+            form.add_error("new_password", exc.message)
+        else:
+            for notice in notices:
+                messages.warning(request, notice)
+            messages.success(request, "Your password is changed. Please log in.")
+            return redirect("storefront:login")
+    return render(request, "storefront/account/password_reset_confirm.html", {"form": form},
+                  status=400 if form.is_bound else 200)
+
+
+@sensitive_post_parameters("current_password", "new_password", "new_password_confirm")
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if mfa.mfa_enrolled(user=user) and not mfa_fresh(request=request):
+        return step_up(request, request.get_full_path())
+    form = NewPasswordForm(request.POST if request.method == "POST" else None, user=user,
+                           ask_current=True)
+    if form.is_bound and form.is_valid():
+        try:
+            notices = services.password_set(
+                user=user, password=form.cleaned_data["new_password"], request=request,
+                event=AuditEvent.PASSWORD_CHANGED, keep_current_session=True)
+        except ApplicationError as exc:
+            form.add_error("new_password", exc.message)
+        else:
+            for notice in notices:
+                messages.warning(request, notice)
+            messages.success(request, "Your password is changed. Every other browser "
+                                      "was signed out.")
+            return redirect(safe_next(request, reverse("storefront:security")))
+    return render(request, "storefront/account/password_change.html",
+                  {"form": form, "next": safe_next(request, "")},
+                  status=400 if form.is_bound else 200)

@@ -1,0 +1,51 @@
+"""Account emails through Django's email backend, sent once the change has committed.
+
+Links are absolute URLs built from the request's host (already checked against
+ALLOWED_HOSTS, so a forged Host header cannot point a reset link elsewhere).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+
+
+def _send(user: Any, subject: str, template: str, **context: Any) -> None:
+    to = str(user.email or "")
+    if not to or "@" not in to:
+        return  # erased or missing address: nobody to tell
+    body = render_to_string(f"accounts/email/{template}.txt", {
+        "user": user, "store_name": settings.STRONGROOM_STORE_NAME, **context})
+    subject = f"{settings.STRONGROOM_STORE_NAME}: {subject}"
+    transaction.on_commit(lambda: send_mail(subject, body, None, [to], fail_silently=True))
+
+
+def verification(*, user: Any, link: str) -> None:
+    _send(user, "confirm your email address", "verify", link=link)
+
+
+def signup_existing(*, user: Any, login_link: str, reset_link: str) -> None:
+    """Someone signed up with an address that already has an account: tell its owner
+    (the page said "check your inbox" either way, so the form reveals nothing)."""
+    _send(user, "you already have an account", "signup_existing",
+          login_link=login_link, reset_link=reset_link)
+
+
+def password_reset(*, user: Any, link: str, minutes: int) -> None:
+    _send(user, "reset your password", "password_reset", link=link, minutes=minutes)
+
+
+def notice_password_changed(*, user: Any) -> None:
+    _send(user, "your password was changed", "password_changed")
+
+
+def notice_new_device(*, user: Any, browser: str) -> None:
+    _send(user, "new sign-in to your account", "new_device", browser=browser)
+
+
+def notice_mfa_changed(*, user: Any, what: str) -> None:
+    _send(user, "your sign-in security changed", "mfa_changed", what=what)

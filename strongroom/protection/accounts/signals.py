@@ -1,0 +1,48 @@
+"""Every sign-in path (storefront, console, tests' force_login) passes Django's
+``login()``: track the new session and notice new devices there."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db import IntegrityError, transaction
+from django.dispatch import receiver
+from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
+
+from . import emails, sessions
+from .models import KnownDevice
+
+DEVICE_COOKIE = "__Host-device"
+DEVICE_COOKIE_AGE = 400 * 86400
+
+
+def device_hash(device_id: str) -> str:
+    return salted_hmac("strongroom.accounts.device", device_id, algorithm="sha256").hexdigest()
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.session_started")
+def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is None or not hasattr(request, "session"):
+        return
+    tracked = sessions.session_started(request=request, user=user)
+    device = request.COOKIES.get(DEVICE_COOKIE, "")
+    if not (16 <= len(device) <= 64 and device.replace("-", "").replace("_", "").isalnum()):
+        device = secrets.token_urlsafe(24)
+        request._sr_device_cookie = device  # type: ignore[attr-defined]  # set by middleware
+    first_device = not KnownDevice.objects.filter(user=user).exists()
+    try:
+        with transaction.atomic():
+            KnownDevice.objects.create(user=user, device_hash=device_hash(device))
+    except IntegrityError:
+        return  # a browser seen before
+    if not first_device:
+        emails.notice_new_device(user=user, browser=tracked.browser)
+
+
+@receiver(user_logged_out, dispatch_uid="accounts.session_ended")
+def _logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        sessions.session_ended(request=request)
