@@ -1,8 +1,9 @@
 """Staff accounts with roles, and console clients that have passed MFA, for tests.
 
-``console_client(user)`` marks the session MFA-verified the way the accounts app does
-after a second factor (``MFA_VERIFIED_AT``), so role tests exercise the role table,
-not the MFA flow (which has tests of its own).
+Built on the accounts helpers (``strongroom.testing.accounts``): every staff account
+has a confirmed TOTP device, and ``console_client(user)`` signs in as if password and
+second factor were just given, so role tests exercise the role table, not the MFA flow
+(which has tests of its own). ``mfa_stamp(client, at=0)`` makes the check stale.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from django.test import Client
 from strongroom.protection.access.models import StaffRole
 from strongroom.protection.access.roles import Role
 from strongroom.protection.accounts.selectors import MFA_VERIFIED_AT
-from strongroom.testing.factories import user_make
+from strongroom.testing.accounts import mfa_login
+from strongroom.testing.accounts import staff_make as _mfa_staff_make
 
 _seq = itertools.count(1)
 
@@ -32,8 +34,8 @@ def staff_make(role: Role | str | None, *, email: str | None = None,
     """An active staff account with ``role`` (None: a staff account without a role)."""
     n = next(_seq)
     name = role.value if isinstance(role, Role) else (role or "norole")
-    user = user_make(email=email or f"{name}{n}@staff.example.test", staff=True,
-                     full_name=full_name or f"{name.replace('_', ' ').title()} Person{n}")
+    user = _mfa_staff_make(email=email or f"{name}{n}@staff.example.test",
+                           full_name=full_name or f"{name.replace('_', ' ').title()} Person{n}")
     if superuser:
         user.is_superuser = True
         user.save(update_fields=["is_superuser"])
@@ -51,7 +53,7 @@ def mfa_stamp(client: Client, *, at: float | None = None) -> None:
 def console_client(user, *, mfa: bool = True) -> Client:
     """A client signed in as ``user``; ``mfa``: with a second factor just verified."""
     client = HttpsClient()
-    client.force_login(user)
     if mfa:
-        mfa_stamp(client)
+        return mfa_login(client, user)
+    client.force_login(user)
     return client

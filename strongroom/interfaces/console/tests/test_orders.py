@@ -11,9 +11,12 @@ from strongroom.commerce.orders.models import Order, OrderEvent
 from strongroom.commerce.orders.selectors import order_stats
 from strongroom.commerce.orders.services import order_transition
 
+from . import roles_fixtures
 from .conftest import order_make
 
 pytestmark = pytest.mark.django_db
+# an admin whose session has passed MFA, in place of conftest's role-less staff
+staff, staff_client = roles_fixtures.staff, roles_fixtures.staff_client
 
 
 def _detail(order):
@@ -28,9 +31,21 @@ def test_order_detail_shows_lines_totals_contact_and_next_statuses(staff_client,
     html = staff_client.get(_detail(order)).content.decode()
     line = order.lines.get()
     assert line.sku in html and str(order.total) in html
-    assert "buyer@example.test" in html and "1 High Street" in html
+    assert "Bea Buyer" in html  # the name is clear to an admin...
+    assert "buyer@example.test" not in html and "1 High Street" not in html  # ...the rest masked
+    assert "b•••@e•••.test" in html
     assert 'value="paid"' in html and 'value="cancelled"' in html
     assert 'value="shipped"' not in html  # not allowed from pending
+
+
+def test_order_contact_is_revealed_after_a_reveal_with_reason(staff_client, order):
+    r = staff_client.post(reverse("console:order_reveal", args=[order.reference]),
+                          {"groups": ["email", "address"], "reason": "delivery_problem",
+                           "ticket": "T-100"})
+    html = r.content.decode()
+    assert r.status_code == 200 and r["Cache-Control"].startswith("max-age=0")
+    assert "buyer@example.test" in html and "1 High Street" in html
+    assert "buyer@example.test" not in staff_client.get(_detail(order)).content.decode()
 
 
 def test_status_change_writes_an_event_with_the_staff_actor(staff_client, staff, order):
@@ -170,4 +185,5 @@ def test_order_page_fetches_keys_once(staff_client, customer,
         html = staff_client.get(reverse("console:order_detail", args=[order.reference])
                                 ).content.decode()
     assert "Bea Buyer" in html
-    assert len([q for q in queries if "vault_datakey" in q["sql"]]) == 1
+    reads = [q for q in queries if "vault_datakey" in q["sql"] and "LIMIT 1" not in q["sql"]]
+    assert len(reads) == 1  # (+ the staff member's own key for the audit event's IP)

@@ -12,7 +12,11 @@ from strongroom.commerce.catalog.models import Product, Variant
 from strongroom.interfaces.console import forms as console_forms
 from strongroom.testing.factories import category_make, product_make
 
+from . import roles_fixtures
+
 pytestmark = pytest.mark.django_db
+# an admin whose session has passed MFA, in place of conftest's role-less staff
+staff, staff_client = roles_fixtures.staff, roles_fixtures.staff_client
 CREATE = reverse("console:product_create")
 
 
@@ -125,10 +129,13 @@ def test_create_rejects_huge_dimensions(staff_client, monkeypatch):
 
 
 def test_create_requires_csrf(staff):
+    from strongroom.testing.staff import mfa_stamp
+
     from .conftest import https_client
 
     client = https_client(enforce_csrf_checks=True)
     client.force_login(staff)
+    mfa_stamp(client)
     assert client.post(CREATE, _new()).status_code == 403
     assert not Product.objects.exists()
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from strongroom.commerce.orders import selectors as order_selectors
@@ -20,8 +21,17 @@ from strongroom.commerce.payments.services import (
     payment_refund,
     payment_refund_retry,
 )
+from strongroom.protection.access.roles import Perm
 
-from ..permissions import can_manage_payment_security, can_refund, staff_required
+from ..permissions import (
+    STEP_UP_MISSING,
+    can_manage_payment_security,
+    can_refund,
+    perm_required,
+    staff_required,
+    step_up_needed,
+    step_up_url,
+)
 from .common import get_or_404
 
 
@@ -29,8 +39,10 @@ from .common import get_or_404
 @require_POST
 def order_refund(request: HttpRequest, reference: str) -> HttpResponse:
     if not can_refund(request.user):
-        raise PermissionDenied("Only the store owner can refund.")
+        raise PermissionDenied("Only the store owner or an admin can refund.")
     order = get_or_404(order_selectors.order_get_for_staff, reference=reference)
+    if step_up_needed(request):  # money out: a second factor from the last few minutes
+        return _step_up(request, reference)
     payment = payment_selectors.payment_latest(order=order)
     if payment is None:
         messages.error(request, "This order has no payment to refund.")
@@ -54,8 +66,10 @@ def order_refund(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def refund_retry(request: HttpRequest, reference: str, refund_id) -> HttpResponse:
     if not can_refund(request.user):
-        raise PermissionDenied("Only the store owner can refund.")
+        raise PermissionDenied("Only the store owner or an admin can refund.")
     order = get_or_404(order_selectors.order_get_for_staff, reference=reference)
+    if step_up_needed(request):  # money out: a second factor from the last few minutes
+        return _step_up(request, reference)
     refund = Refund.objects.filter(pk=refund_id, payment__order=order).first()
     if refund is None:
         raise Http404
@@ -67,7 +81,7 @@ def refund_retry(request: HttpRequest, reference: str, refund_id) -> HttpRespons
     return redirect("console:order_detail", reference=reference)
 
 
-@staff_required
+@perm_required(Perm.PAYMENT_SECURITY_VIEW)
 @require_GET
 def payment_security(request: HttpRequest) -> HttpResponse:
     return render(request, "console/payments/security.html", {
@@ -79,7 +93,7 @@ def payment_security(request: HttpRequest) -> HttpResponse:
     })
 
 
-@staff_required
+@perm_required(Perm.PAYMENT_SECURITY_VIEW)
 @require_POST
 def payment_alert_action(request: HttpRequest, alert_id: int) -> HttpResponse:
     if not can_manage_payment_security(request.user):
@@ -98,3 +112,13 @@ def payment_alert_action(request: HttpRequest, alert_id: int) -> HttpResponse:
         alert_resolve(alert=alert, actor=request.user)
         messages.success(request, "Alert resolved.")
     return redirect("console:payment_security")
+
+
+def _step_up(request: HttpRequest, reference: str) -> HttpResponse:
+    page = reverse("console:order_detail", args=[reference])
+    url = step_up_url(request, next_url=page)
+    if url is None:
+        messages.error(request, STEP_UP_MISSING)
+        return redirect(page)
+    messages.info(request, "Confirm it is you with your second factor, then refund again.")
+    return redirect(url)

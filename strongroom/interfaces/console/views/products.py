@@ -15,6 +15,7 @@ from strongroom.commerce.catalog import selectors as catalog_selectors
 from strongroom.commerce.catalog import services as catalog_services
 from strongroom.commerce.catalog.errors import CatalogError
 from strongroom.commerce.catalog.models import Product, Variant
+from strongroom.protection.access.roles import Perm
 
 from ..forms import (
     ProductCreateForm,
@@ -23,7 +24,7 @@ from ..forms import (
     VariantCreateForm,
     VariantUpdateForm,
 )
-from ..permissions import staff_required
+from ..permissions import perm_required
 from .common import get_or_404
 
 PAGE_SIZE = 25
@@ -40,7 +41,7 @@ def _refused(form: forms.Form, exc: Exception) -> None:
         form.add_error("sku" if "sku" in form.fields else None, "That SKU is already used.")
 
 
-@staff_required
+@perm_required(Perm.PRODUCTS_VIEW)
 @require_GET
 def product_list(request: HttpRequest) -> HttpResponse:
     form = ProductSearchForm(request.GET)
@@ -51,7 +52,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
                   status=200 if form.is_valid() else 400)
 
 
-@staff_required
+@perm_required(Perm.PRODUCTS_MANAGE)
 @require_http_methods(["GET", "POST"])
 def product_create(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
@@ -98,7 +99,7 @@ def _render_edit(
     }, status=status)
 
 
-@staff_required
+@perm_required(Perm.PRODUCTS_MANAGE)
 @require_http_methods(["GET", "POST"])
 def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     product = get_or_404(catalog_selectors.product_get_for_staff, product_id=product_id)
@@ -121,7 +122,7 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     return _render_edit(request, product, product_form=form, status=400)
 
 
-@staff_required
+@perm_required(Perm.PRODUCTS_MANAGE)
 @require_POST
 def variant_update(request: HttpRequest, product_id: int, variant_id: int) -> HttpResponse:
     product = get_or_404(catalog_selectors.product_get_for_staff, product_id=product_id)
@@ -139,7 +140,7 @@ def variant_update(request: HttpRequest, product_id: int, variant_id: int) -> Ht
     return _render_edit(request, product, variant_form=form, status=400)
 
 
-@staff_required
+@perm_required(Perm.PRODUCTS_MANAGE)
 @require_POST
 def variant_create(request: HttpRequest, product_id: int) -> HttpResponse:
     product = get_or_404(catalog_selectors.product_get_for_staff, product_id=product_id)
