@@ -14,7 +14,7 @@ from strongroom.protection.accounts.tokens import api_token_create, api_token_re
 
 from .errors import Error
 from .schemas import TokenIn, TokenOut
-from .security import bearer, login_throttle_check, login_throttle_fail
+from .security import bearer, login_throttle_check, login_throttle_fail, login_throttle_succeed
 
 router = Router(tags=["auth"])
 
@@ -34,8 +34,9 @@ def token_create(request: HttpRequest, payload: TokenIn):
     login_throttle_check(request, email=payload.email)
     user = authenticate(request, username=payload.email, password=payload.password)
     if user is None:
-        login_throttle_fail(request, email=payload.email)
+        login_throttle_fail(request, email=payload.email, password=payload.password)
         raise AuthenticationError()
+    login_throttle_succeed(request, email=payload.email)
     if user.is_staff:
         raise StaffTokenRefused("Staff accounts sign in to the console with MFA; "
                                 "they cannot have API tokens.")

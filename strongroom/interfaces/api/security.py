@@ -9,9 +9,7 @@ cross-site.
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.http import HttpRequest
-from django.utils.crypto import salted_hmac
 from ninja.errors import AuthenticationError, Throttled
 from ninja.security import APIKeyHeader, HttpBearer
 
@@ -19,6 +17,11 @@ from strongroom.commerce.cart.errors import CartNotFound
 from strongroom.commerce.cart.models import Cart
 from strongroom.commerce.cart.selectors import cart_by_token
 from strongroom.protection.accounts.models import ApiToken
+from strongroom.protection.accounts.throttle import (
+    throttle_check,
+    throttle_failure,
+    throttle_success,
+)
 from strongroom.protection.accounts.tokens import api_token_get
 
 
@@ -62,38 +65,21 @@ bearer = BearerToken()
 cart_token = CartToken()
 
 # --- Password guessing on POST /api/auth/token --------------------------------------------
-LOGIN_WINDOW_SECONDS = 15 * 60
-LOGIN_MAX_FAILURES_PER_ACCOUNT = 10
-LOGIN_MAX_FAILURES_PER_ADDRESS = 50
-
-
-def _login_keys(request: HttpRequest, email: str) -> list[tuple[str, int]]:
-    # The email and the IP address are keyed-hashed (HMAC under SECRET_KEY) so the cache
-    # (Redis, in production) holds no personal data, and a plain hash of a list of
-    # emails or of the IPv4 space cannot reverse its keys. REMOTE_ADDR, not
-    # X-Forwarded-For, which any client can write.
-    who = _pseudonym("email", email.strip().lower())
-    addr = _pseudonym("addr", request.META.get("REMOTE_ADDR", ""))
-    return [(f"api:login:acct:{who}", LOGIN_MAX_FAILURES_PER_ACCOUNT),
-            (f"api:login:addr:{addr}", LOGIN_MAX_FAILURES_PER_ADDRESS)]
-
-
-def _pseudonym(kind: str, value: str) -> str:
-    return salted_hmac(f"strongroom.api.login-throttle.{kind}", value,
-                       algorithm="sha256").hexdigest()
+# The accounts throttle (per account and per address, growing delays, stuffing alerts,
+# state shared across processes in the database or Redis), in its own "api" scope.
 
 
 def login_throttle_check(request: HttpRequest, *, email: str) -> None:
-    """Refuse (429) before checking the password once too many guesses failed."""
-    for key, limit in _login_keys(request, email):
-        if (cache.get(key) or 0) >= limit:
-            raise Throttled(wait=LOGIN_WINDOW_SECONDS)
+    """Refuse (429) before checking the password while a delay is running."""
+    blocked = throttle_check(email=email, ip=request.META.get("REMOTE_ADDR", ""), scope="api")
+    if blocked is not None:
+        raise Throttled(wait=blocked.retry_after)
 
 
-def login_throttle_fail(request: HttpRequest, *, email: str) -> None:
-    for key, _ in _login_keys(request, email):
-        if not cache.add(key, 1, LOGIN_WINDOW_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, LOGIN_WINDOW_SECONDS)
+def login_throttle_fail(request: HttpRequest, *, email: str, password: str = "") -> None:
+    throttle_failure(email=email, ip=request.META.get("REMOTE_ADDR", ""), password=password,
+                     scope="api")
+
+
+def login_throttle_succeed(request: HttpRequest, *, email: str) -> None:
+    throttle_success(email=email, ip=request.META.get("REMOTE_ADDR", ""), scope="api")

@@ -88,7 +88,7 @@ class StrengthValidator:
     """zxcvbn's estimate, told to know the person's details and the store name."""
 
     def validate(self, password: str, user: Any = None) -> None:
-        result = strength(password[:200], user)
+        result = strength(password, user)
         if result.score < MIN_SCORE:
             raise ValidationError(" ".join(["This password is too easy to guess.",
                                             *result.hints]).strip(), code="password_weak")
@@ -106,7 +106,7 @@ class Strength:
 def strength(password: str, user: Any = None) -> Strength:
     from zxcvbn import zxcvbn
 
-    result = zxcvbn(password, user_inputs=personal_words(user))
+    result = zxcvbn(password[:72], user_inputs=personal_words(user))  # its input limit
     feedback = result.get("feedback") or {}
     hints = [h for h in [feedback.get("warning") or "", *feedback.get("suggestions", [])] if h]
     return Strength(score=int(result["score"]), hints=hints[:2])

@@ -32,7 +32,7 @@
       return;
     }
     if (typeof window.zxcvbn !== "function") { text.textContent = ""; return; }
-    var result = window.zxcvbn(value.slice(0, 200), words(input));
+    var result = window.zxcvbn(value.slice(0, 72), words(input));
     meter.value = result.score;
     var advice = [result.feedback.warning].concat(result.feedback.suggestions || [])
       .filter(Boolean).slice(0, 2).join(" ");
