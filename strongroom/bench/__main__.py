@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import os
+import subprocess
 import sys
+import tempfile
 
 TARGETS = {
     "storefront product page": 1 / 3,
@@ -25,11 +27,32 @@ def _http() -> list[str]:
     return lines
 
 
-def _django_suite(module: str) -> list[str]:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "strongroom.settings")
+_django_ready = False
+
+
+def _django_setup() -> None:
+    """Benchmarks never touch a real store: a throwaway data directory with its own keys
+    and a migrated SQLite database (PostgreSQL suites make their own databases)."""
+    global _django_ready
+    if _django_ready:
+        return
+    work = tempfile.mkdtemp(prefix="strongroom-bench-")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STRONGROOM_")}
+    env.update(STRONGROOM_DATA_DIR=f"{work}/var", STRONGROOM_ALLOWED_HOSTS="localhost",
+               STRONGROOM_LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="strongroom.settings")
+    for args in (["init"], ["migrate", "--noinput", "-v0"]):
+        subprocess.run([sys.executable, "-m", "strongroom", *args], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+    os.environ.clear()
+    os.environ.update(env)
     import django
 
     django.setup()
+    _django_ready = True
+
+
+def _django_suite(module: str) -> list[str]:
+    _django_setup()
     mod = importlib.import_module(module)
     return [f"  {line}" for line in mod.report()]
 
