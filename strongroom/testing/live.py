@@ -51,6 +51,21 @@ class LiveStore:
         return subprocess.run([sys.executable, "-m", "strongroom", *args], env=self.env,
                               capture_output=True, text=True, check=check, timeout=120)
 
+    def mail_link(self, to: str, path_prefix: str) -> str:
+        """The newest link starting with ``path_prefix`` in mail sent to ``to`` (the file
+        email backend writes every message under ``<data dir>/mail``)."""
+        found: list[tuple[float, str]] = []
+        for message in sorted((self.data_dir / "mail").glob("*.log")):
+            text = message.read_text(errors="replace")
+            for block in text.split("-" * 79):
+                if f"To: {to}" in block:
+                    for link in re.findall(re.escape(self.base_url + path_prefix) + r"\S+",
+                                           block):
+                        found.append((message.stat().st_mtime, link))
+        if not found:
+            raise AssertionError(f"no mail to {to} with a {path_prefix} link")
+        return found[-1][1]
+
     def stop(self) -> None:
         for process in (self.process, self.gateway_process):
             if process is not None and process.poll() is None:

@@ -7,6 +7,8 @@ import secrets
 import pytest
 from playwright.sync_api import expect
 
+from strongroom.testing.accounts import console_sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("live-store")]
 
 
@@ -77,6 +79,8 @@ def test_sign_up_then_order_appears_in_history(page, live_store):
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_label("Confirm password").fill(password)
     page.locator("#signup-button").click()
+    expect(page.locator("#check-inbox")).to_be_visible()  # the mailbox is proven first
+    page.goto(live_store.mail_link(email, "/account/confirm-email/"))
     expect(page.locator("#no-orders")).to_be_visible()
 
     page.goto(live_store.base_url + "/p/travel-tumbler/")
@@ -114,9 +118,7 @@ def test_http_port_redirects_the_browser_to_https(page, live_store):
 def test_owner_signs_into_the_console_and_opens_an_order(page, live_store):
     page.goto(live_store.base_url + "/console/")
     assert "/console/login/" in page.url  # anonymous visitors are sent to the console login
-    page.get_by_label("Email").fill(live_store.owner_email)
-    page.get_by_label("Password").fill(live_store.owner_password)
-    page.get_by_role("button", name="Sign in").click()
+    console_sign_in(page, live_store)  # password, then TOTP (enrolled on first sign-in)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     page.goto(live_store.base_url + "/console/orders/")
     page.locator("table a[href^='/console/orders/SR-']").first.click()

@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from strongroom.testing.accounts import console_sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("live-store")]
 
 
@@ -74,10 +76,7 @@ def test_shopper_is_refused_with_a_decline_card(page, live_store):
 
 def test_paid_order_is_refunded_from_the_console(page, live_store):
     reference = _pay(page, live_store)
-    page.goto(live_store.base_url + "/console/login/")
-    page.get_by_label("Email").fill(live_store.owner_email)
-    page.get_by_label("Password").fill(live_store.owner_password)
-    page.get_by_role("button", name="Sign in").click()
+    console_sign_in(page, live_store)  # password + TOTP: refunds need a fresh MFA
     page.goto(f"{live_store.base_url}/console/orders/{reference}/")
     expect(page.locator("#payment-status")).to_have_text("Captured")
     page.get_by_label("Reason (optional)").fill("browser test")
