@@ -297,3 +297,38 @@ def test_no_account_enumeration_by_text_status_or_timing(make_client, customer, 
     # Both paths spend one password hash (~tens of ms); the rest is noise.
     assert abs(known_ms - unknown_ms) < max(25.0, 0.35 * max(known_ms, unknown_ms)), (
         known_ms, unknown_ms)
+
+
+# --- notices and expiry -------------------------------------------------------------------------
+
+def test_a_sign_in_from_a_new_browser_sends_a_notice(make_client, customer, sends, mailoutbox):
+    first = make_client()
+    with sends():
+        login(first, customer.email)
+    assert mailoutbox == []  # the first browser ever is not news
+    first.post("/account/logout/")
+    with sends():
+        login(first, customer.email)  # the same browser (its device cookie) again
+    assert mailoutbox == []
+    with sends():
+        login(make_client(HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0) Firefox/121.0"),
+              customer.email)
+    assert len(mailoutbox) == 1 and "new sign-in" in mailoutbox[0].subject
+    assert "Firefox on Windows" in mailoutbox[0].body
+
+
+def test_staff_password_expiry_is_off_by_default_and_enforced_when_set(make_client, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from strongroom import config
+
+    staff = staff_make()
+    staff.password_changed_at = timezone.now() - dt.timedelta(days=400)
+    staff.save(update_fields=["password_changed_at"])
+    client = mfa_login(make_client(), staff)
+    assert client.get("/console/").status_code == 200
+    settings.STRONGROOM_ACCOUNTS = config.AccountsConfig(staff_password_expiry_days=90)
+    response = client.get("/console/")
+    assert response.status_code == 302 and response.url.startswith("/account/password/")
