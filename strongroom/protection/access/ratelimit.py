@@ -1,5 +1,8 @@
-"""Reveal rate limit per staff member: a fixed window counter in the cache (Redis when
-configured, so every app process shares it; a process-local cache otherwise).
+"""Reveal rate limit per staff member, per fixed window, counted where every app process
+sees the same number: in the shared cache (Redis) when one is configured; otherwise the
+audit log itself is the counter (FIELD_REVEALED events by this staff member in the
+window, one indexed COUNT), because a process-local cache would let each worker allow
+the full limit.
 
 Mass access is what a compromised or curious staff account looks like from the inside:
 a few reveals an hour are support work, hundreds are a download. The limit stops the
@@ -31,10 +34,21 @@ def _limits() -> tuple[int, int]:
             int(getattr(settings, "STRONGROOM_REVEAL_WINDOW", WINDOW_DEFAULT)))
 
 
+def _shared_cache() -> bool:
+    mode = getattr(settings, "STRONGROOM_REVEAL_COUNTER", "auto")
+    if mode != "auto":
+        return mode == "cache"
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "").lower()
+    return "locmem" not in backend and "dummy" not in backend
+
+
 def reveal_take(*, staff_id: str, now: float | None = None) -> Verdict:
     """Count one reveal attempt by ``staff_id`` and say whether it is within the limit."""
     limit, window = _limits()
-    slot = int((time.time() if now is None else now) // window)
+    now = time.time() if now is None else now
+    slot = int(now // window)
+    if not _shared_cache():
+        return _from_audit_log(staff_id, slot * window, limit)
     key = f"access:reveal:{staff_id}:{slot}"
     cache.add(key, 0, timeout=window + 60)
     try:
@@ -54,3 +68,19 @@ def reveal_reset(*, staff_id: str, now: float | None = None) -> None:
     slot = int((time.time() if now is None else now) // window)
     cache.delete_many([f"access:reveal:{staff_id}:{slot}",
                        f"access:reveal-alert:{staff_id}:{slot}"])
+
+
+def _from_audit_log(staff_id: str, start: float, limit: int) -> Verdict:
+    import datetime as dt
+
+    from strongroom.protection.audit.events import AuditEvent
+    from strongroom.protection.audit.selectors import audit_search
+
+    since = dt.datetime.fromtimestamp(start, tz=dt.UTC)
+    done = audit_search(actor_id=staff_id, events=AuditEvent.FIELD_REVEALED,
+                        since=since).count()
+    if done < limit:
+        return Verdict(True, done + 1, limit, False)
+    alerted = audit_search(actor_id=staff_id, events=AuditEvent.REVEAL_RATE_LIMITED,
+                           since=since).exists()
+    return Verdict(False, done + 1, limit, not alerted)

@@ -1,7 +1,10 @@
+import pytest
+
 from strongroom.protection.access.ratelimit import reveal_reset, reveal_take
 
 
 def test_limit_then_refusal_alerts_once_per_window(settings):
+    settings.STRONGROOM_REVEAL_COUNTER = "cache"  # as with Redis configured
     settings.STRONGROOM_REVEAL_LIMIT = 3
     settings.STRONGROOM_REVEAL_WINDOW = 60
     now = 1_000_020.0
@@ -13,3 +16,24 @@ def test_limit_then_refusal_alerts_once_per_window(settings):
     assert reveal_take(staff_id="s1", now=now + 60).allowed
     reveal_reset(staff_id="s1", now=now)
     assert reveal_take(staff_id="s1", now=now).allowed
+
+
+@pytest.mark.django_db
+def test_without_a_shared_cache_the_audit_log_is_the_counter(settings):
+    from django.db import transaction
+
+    from strongroom.protection.audit.events import Actor, ActorType, AuditEvent
+    from strongroom.protection.audit.services import audit_record
+
+    settings.STRONGROOM_REVEAL_LIMIT = 2
+    staff = Actor(ActorType.STAFF, "s-audit")
+    assert reveal_take(staff_id="s-audit").allowed
+    for _ in range(2):
+        with transaction.atomic():
+            audit_record(event=AuditEvent.FIELD_REVEALED, actor=staff, fields=["email"],
+                         reason="customer_request")
+    refused = reveal_take(staff_id="s-audit")
+    assert not refused.allowed and refused.first_refusal
+    with transaction.atomic():
+        audit_record(event=AuditEvent.REVEAL_RATE_LIMITED, actor=staff)
+    assert not reveal_take(staff_id="s-audit").first_refusal  # alerted already
