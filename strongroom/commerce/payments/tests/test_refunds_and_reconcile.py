@@ -29,10 +29,9 @@ def _paid_order(client, sandbox, variant):
 
 def _console(user):
     from strongroom.interfaces.storefront.tests.conftest import HttpsClient
+    from strongroom.testing.accounts import mfa_login
 
-    c = HttpsClient()
-    c.force_login(user)
-    return c
+    return mfa_login(HttpsClient(), user)  # staff pass MFA; refunds need it recent
 
 
 def test_owner_refunds_partially_then_fully_from_the_console(client, sandbox, variant, owner):
@@ -77,8 +76,10 @@ def test_bad_refund_amounts_are_refused(client, sandbox, variant, owner, amount,
 
 
 def test_only_the_owner_may_refund(client, sandbox, variant):
+    from strongroom.testing.staff import staff_make
+
     order = _paid_order(client, sandbox, variant)
-    staff = user_make(email="agent@example.test", staff=True)
+    staff = staff_make("support", email="agent@example.test")  # sees orders, no refunds
     console = _console(staff)
     assert "Only the store owner" in console.get(
         f"/console/orders/{order.reference}/").content.decode()
