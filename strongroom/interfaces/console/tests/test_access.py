@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from django.urls import URLPattern, reverse
 
 from strongroom.interfaces.console import urls as console_urls
+from strongroom.testing.accounts import totp_code
 from strongroom.testing.factories import user_make
 
 from . import roles_fixtures
@@ -79,6 +82,10 @@ def test_inactive_staff_is_treated_as_anonymous(staff_client, staff):
 
 
 # --- login -----------------------------------------------------------------------------------
+def _verify(next_path: str) -> str:
+    return reverse("storefront:mfa_step_up") + "?" + urlencode({"next": next_path})
+
+
 def _login(client, email, password, **extra):
     return client.post(LOGIN, {"email": email, "password": password, **extra})
 
@@ -89,12 +96,14 @@ def test_staff_login_succeeds_and_rotates_the_session(client, staff):
     session.save()
     before = session.session_key
     response = _login(client, staff.email, PASSWORD)
-    assert response.status_code == 302 and response["Location"] == reverse("console:dashboard")
-    assert client.session.session_key != before
-    # No second factor yet: the console stays shut until one is enrolled (issue 4).
-    response = client.get(reverse("console:dashboard"))
+    # The password is right; the second factor comes next, under a new session id.
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("storefront:security"))
+    assert response["Location"] == _verify(reverse("console:dashboard"))
+    assert client.session.session_key != before
+    assert "_auth_user_id" not in client.session
+    response = client.post(response["Location"], {"code": totp_code(staff.totp_secret)})
+    assert response["Location"] == reverse("console:dashboard")
+    assert client.get(reverse("console:dashboard")).status_code == 200
 
 
 def test_login_email_is_case_insensitive(client, staff):
@@ -136,7 +145,7 @@ def test_login_rejects_malformed_input(client):
 ])
 def test_login_next_only_goes_to_console_paths(client, staff, target, expected):
     response = _login(client, staff.email, PASSWORD, next=target)
-    assert response.status_code == 302 and response["Location"] == expected
+    assert response.status_code == 302 and response["Location"] == _verify(expected)
 
 
 def test_login_requires_csrf(staff):
