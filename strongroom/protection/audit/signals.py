@@ -17,6 +17,7 @@ from django.http import HttpRequest
 
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
+from strongroom.protection.vault import signals as vault_signals
 
 
 @receiver(user_logged_in, dispatch_uid="audit.login_succeeded")
@@ -61,3 +62,32 @@ def _account(credentials: dict[str, Any]) -> Any:
         return model._default_manager.get_by_natural_key(username)
     except (model.DoesNotExist, ValueError):
         return None
+
+
+# --- the vault's key operations and decryption failures -----------------------------------
+_KEY_EVENTS = {
+    "kek_rotated": AuditEvent.KEK_ROTATED,
+    "data_reencrypted": AuditEvent.DATA_REENCRYPTED,
+    "index_key_rotated": AuditEvent.INDEX_KEY_ROTATED,
+    "kek_retired": AuditEvent.KEY_RETIRED,
+    "index_key_retired": AuditEvent.KEY_RETIRED,
+    "subject_shredded": AuditEvent.SUBJECT_SHREDDED,
+}
+
+
+@receiver(vault_signals.key_operation, dispatch_uid="audit.key_operation")
+def _key_operation(sender: Any, event: str, subject_id: Any = None, detail: str = "",
+                   **kwargs: Any) -> None:
+    with transaction.atomic():  # joins the vault's transaction where it has one
+        audit_record(event=_KEY_EVENTS[event], actor=Actor.system("vault"),
+                     subject_id=subject_id, reason=detail[:200])
+
+
+@receiver(vault_signals.decryption_failed, dispatch_uid="audit.decryption_failed")
+def _decryption_failed(sender: Any, model: str, field: str, pk: str, subject_id: Any = None,
+                       **kwargs: Any) -> None:
+    # Recorded in its own transaction when the read is not inside one (every page
+    # read); inside a transaction that then rolls back, the event goes with it.
+    with transaction.atomic():
+        audit_record(event=AuditEvent.DECRYPTION_FAILED, actor=Actor.system("vault"),
+                     subject_id=subject_id, object=(model, pk), fields=(field,))

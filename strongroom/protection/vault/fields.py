@@ -22,6 +22,7 @@ Threat notes:
 from __future__ import annotations
 
 import base64
+import logging
 import time
 from functools import cached_property
 from typing import Any, Final
@@ -33,6 +34,7 @@ from django.core import validators
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 
+from strongroom.protection.vault import signals
 from strongroom.protection.vault.errors import (
     DecryptionError,
     SubjectErasedError,
@@ -87,6 +89,18 @@ class Sealed(bytes):
 
 class _Opened(tuple):  # (value, sealed, row); a tuple because it is built on every read
     __slots__ = ()
+
+
+def _decryption_failed(instance: models.Model, field: models.Field) -> None:
+    """Announce a failed decryption (tampering, a wrong key) for the audit log. A broken
+    receiver must not turn the one DecryptionError into something else."""
+    try:
+        signals.decryption_failed.send(
+            sender=type(instance), model=instance._meta.label, field=field.name,
+            pk=str(instance.pk), subject_id=getattr(instance, field.subject_attname, None),
+        )
+    except Exception:  # noqa: BLE001 - logged; the caller still gets DecryptionError
+        logging.getLogger(__name__).exception("could not record a decryption failure")
 
 
 def _as_uuid(value: Any) -> Any:
@@ -145,6 +159,7 @@ class EncryptedAttribute(DeferredAttribute):
                             entry[1].decrypt(value[9:21], value[21:], head + self._context + row[2])  # type: ignore[attr-defined]
                         )
                     except (InvalidTag, ValueError, TypeError):
+                        _decryption_failed(instance, self.field)
                         raise DecryptionError() from None
                     data[self._attname] = _Opened((opened, value, row))
                     return opened
@@ -217,6 +232,7 @@ class EncryptedField(models.Field):
             else:
                 value = self.codec.decode(envelope.open_(key, sealed, self.context, row[2]))  # type: ignore[arg-type]
         except (EnvelopeError, ValueError, TypeError, AttributeError):  # bad bytes or row
+            _decryption_failed(instance, self)
             raise DecryptionError() from None
         data[self.attname] = _Opened((value, sealed, row))
         return value

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from strongroom.protection.vault import signals
 from strongroom.protection.vault.errors import KeyConfigError, KeyInUseError
 from strongroom.protection.vault.internal import keyfiles, registry, rotation
 from strongroom.protection.vault.internal.rotation import Progress, ReencryptReport
@@ -71,6 +72,7 @@ def subject_shred(*, subject_id: UUID) -> None:
             model._base_manager.filter(**{subject_field: subject_id}).update(
                 **{f.name: None for f in registry.index_fields(model)}
             )
+        _announce("subject_shredded", subject_id=subject_id)
     keystore().forget_subject(subject_id)
 
 
@@ -89,7 +91,9 @@ def kek_rotate(*, batch_size: int = 1000, on_progress: Progress | None = None) -
     )
     if not unfinished and kms.source == "file":
         kms.version_create()
-    return data_keys_rewrap(batch_size=batch_size, on_progress=on_progress)
+    done = data_keys_rewrap(batch_size=batch_size, on_progress=on_progress)
+    _announce("kek_rotated", detail=f"KEK version {kms.primary_version()}; {done} keys rewrapped")
+    return done
 
 
 def data_keys_rewrap(*, batch_size: int = 1000, on_progress: Progress | None = None) -> int:
@@ -112,12 +116,14 @@ def data_reencrypt(
     later run finishes the job.
     """
     _check_batch(batch_size)
-    return rotation.reencrypt_all(
+    report = rotation.reencrypt_all(
         batch_size=batch_size,
         grace=REENCRYPT_GRACE if grace is None else grace,
         now=now,
         on_progress=on_progress or _noop,
     )
+    _announce("data_reencrypted", detail=str(report)[:200])
+    return report
 
 
 def kek_retire(*, version: int) -> None:
@@ -138,6 +144,7 @@ def kek_retire(*, version: int) -> None:
             f"KEK version {version} still protects {in_use} keys: finish `strongroom keys rotate` first"  # noqa: E501
         )
     kms.version_destroy(version)
+    _announce("kek_retired", detail=f"KEK version {version}")
 
 
 def index_key_rotate(*, batch_size: int = 500, on_progress: Progress | None = None) -> int:
@@ -148,6 +155,7 @@ def index_key_rotate(*, batch_size: int = 500, on_progress: Progress | None = No
     """
     version = keystore().index_key_create()
     index_rows_reindex(batch_size=batch_size, on_progress=on_progress)
+    _announce("index_key_rotated", detail=f"blind-index key version {version}")
     return version
 
 
@@ -175,8 +183,15 @@ def index_key_retire(*, version: int) -> None:
             raise KeyInUseError(
                 f"blind-index key {version} is still used by {model._meta.label}: run `strongroom keys reindex`"  # noqa: E501
             )
-    IndexKey.objects.filter(version=version).delete()
+    with transaction.atomic():
+        IndexKey.objects.filter(version=version).delete()
+        _announce("index_key_retired", detail=f"blind-index key version {version}")
     keystore().forget_all()
+
+
+def _announce(event: str, *, subject_id: UUID | None = None, detail: str = "") -> None:
+    signals.key_operation.send(sender=Subject, event=event, subject_id=subject_id,
+                               detail=detail)
 
 
 def _check_batch(batch_size: int) -> None:
