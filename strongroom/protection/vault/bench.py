@@ -107,7 +107,8 @@ def _throwaway_store() -> Iterator[Path]:
 
 
 def _plain_twin() -> Any:
-    """A plaintext twin of the customer columns the console list shows (bench only)."""
+    """A plaintext twin of accounts.User, column for column (bench only): keep it in step
+    with the model, or the comparison is between rows of different widths."""
     from django.apps import apps
     from django.db import models
 
@@ -128,6 +129,9 @@ def _plain_twin() -> Any:
         is_staff = models.BooleanField(default=False)
         is_active = models.BooleanField(default=True)
         date_joined = models.DateTimeField()
+        email_verified_at = models.DateTimeField(null=True)
+        password_changed_at = models.DateTimeField(null=True)
+        password_reset_required = models.BooleanField(default=False)
 
         class Meta:
             app_label = "vault"

@@ -33,3 +33,15 @@ def test_report_prints_every_target_and_leaves_the_store_alone() -> None:
     from django.contrib.auth import get_user_model
 
     assert get_user_model().objects.get_by_natural_key("kept@example.test").pk == user.pk
+
+
+def test_the_plaintext_twin_has_every_column_of_the_user_model():
+    """The ratios compare like with like: same columns, email in clear instead of the
+    ciphertext and its blind index."""
+    from django.contrib.auth import get_user_model
+
+    from strongroom.protection.vault.bench import _plain_twin
+
+    user_columns = {f.column for f in get_user_model()._meta.concrete_fields}
+    twin_columns = {f.column for f in _plain_twin()._meta.concrete_fields}
+    assert user_columns - {"email_index"} == twin_columns
