@@ -1,4 +1,4 @@
-"""Customer writes: registering an account and managing saved addresses.
+"""Customer writes: managing saved addresses (accounts are opened by accounts.services).
 
 Callers pass the authenticated ``user`` for address operations; the address itself is
 resolved through ``selectors.address_get_for_user`` so it is always the caller's own."""
@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from django.contrib.auth import get_user_model, password_validation
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from .addressing import address_values_clean
 from .errors import CustomerError
@@ -33,49 +31,6 @@ class AddressDetails:
     def cleaned(self) -> AddressDetails:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         return AddressDetails(**address_values_clean(values, error=CustomerError))
-
-
-def customer_register(*, email: str, full_name: str, password: str):
-    """Create a customer account. The email is stored lower-cased so one mailbox maps to
-    one account; the password must pass the configured validators."""
-    User = get_user_model()
-    email = (email or "").strip().lower()
-    full_name = (full_name or "").strip()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise CustomerError("Enter a valid email address.", field="email") from None
-    if not full_name or len(full_name) > 150:
-        raise CustomerError("Enter your name (at most 150 characters).", field="full_name")
-    if _email_taken(email):
-        raise CustomerError("An account with this email already exists. Log in instead.",
-                            code="email_taken", field="email")
-    candidate = User(email=email, full_name=full_name)
-    try:
-        password_validation.validate_password(password, candidate)
-    except ValidationError as exc:
-        raise CustomerError(" ".join(exc.messages), code="weak_password",
-                            field="password") from None
-    try:
-        with transaction.atomic():
-            return User.objects.create_user(email=email, password=password,
-                                            full_name=full_name)
-    except IntegrityError:  # a parallel sign-up with the same email won the race
-        raise CustomerError("An account with this email already exists. Log in instead.",
-                            code="email_taken", field="email") from None
-
-
-def _email_taken(email: str) -> bool:
-    # The accounts manager owns the (case-insensitive) email lookup; going through it
-    # keeps the query local when email becomes an encrypted field with a blind index.
-    User = get_user_model()
-    try:
-        User.objects.get_by_natural_key(email)
-    except User.DoesNotExist:
-        return False
-    except User.MultipleObjectsReturned:
-        return True
-    return True
 
 
 def address_create(*, user, details: AddressDetails, make_default: bool = False) -> Address:

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from strongroom.testing.accounts import console_sign_in
+from strongroom.testing.browser import checkout_address_fill
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("live-store")]
 
@@ -35,13 +36,9 @@ def test_guest_browses_adds_to_cart_and_checks_out(page, live_store):
     expect(page.locator("#cart-lines")).to_contain_text("Ethiopia Yirgacheffe")
     page.locator("#checkout-link").click()
 
-    page.get_by_label("Email").fill("browser.guest@example.com")
-    page.get_by_label("Full name").fill("Brow Ser")
-    page.get_by_label("Address", exact=True).fill("1 Chromium Way")
-    page.get_by_label("City").fill("Berlin")
-    page.get_by_label("Postal code").fill("10115")
-    page.get_by_label("Country").select_option("DE")
-    page.locator("#continue-button").click()
+    checkout_address_fill(page, email="browser.guest@example.com", full_name="Brow Ser",
+                          line1="1 Chromium Way", city="Berlin", postal_code="10115",
+                          country="DE")
     page.locator("#shipping-express").check()
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("#checkout-total")).to_be_visible()
@@ -86,11 +83,8 @@ def test_sign_up_then_order_appears_in_history(page, live_store):
     page.goto(live_store.base_url + "/p/travel-tumbler/")
     page.locator("#add-to-cart-button").click()
     page.goto(live_store.base_url + "/checkout/")
-    page.get_by_label("Address", exact=True).fill("5 History Street")
-    page.get_by_label("City").fill("Vienna")
-    page.get_by_label("Postal code").fill("1010")
-    page.get_by_label("Country").select_option("AT")
-    page.locator("#continue-button").click()
+    checkout_address_fill(page, line1="5 History Street", city="Vienna", postal_code="1010",
+                          country="AT")
     page.get_by_role("button", name="Continue").click()
     page.locator("#place-order-button").click()
     page.locator("#cancel-link").click()  # back from the sandbox payment page, unpaid

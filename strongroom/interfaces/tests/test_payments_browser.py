@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from strongroom.testing.accounts import console_sign_in
+from strongroom.testing.browser import checkout_address_fill
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("live-store")]
 
@@ -24,13 +25,9 @@ def _checkout_to_gateway(page, live_store, product: str = "/p/travel-tumbler/") 
     page.locator("#add-to-cart-button").click()
     page.locator("#cart-link").click()
     page.locator("#checkout-link").click()
-    page.get_by_label("Email").fill("pay.browser@example.com")
-    page.get_by_label("Full name").fill("Pay Browser")
-    page.get_by_label("Address", exact=True).fill("2 Gateway Road")
-    page.get_by_label("City").fill("Paris")
-    page.get_by_label("Postal code").fill("75001")
-    page.get_by_label("Country").select_option("FR")
-    page.locator("#continue-button").click()
+    checkout_address_fill(page, email="pay.browser@example.com", full_name="Pay Browser",
+                          line1="2 Gateway Road", city="Paris", postal_code="75001",
+                          country="FR")
     page.get_by_role("button", name="Continue").click()
     page.locator("#place-order-button").click()
     expect(page).to_have_url(re.compile("^" + re.escape(live_store.gateway_url) + "/pay/cs_"))

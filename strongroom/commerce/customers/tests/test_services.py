@@ -48,16 +48,3 @@ def test_bad_address_names_the_field(overrides, field):
     with pytest.raises(CustomerError) as exc:
         services.address_create(user=user_make(), details=_details(**overrides))
     assert exc.value.field == field
-
-
-def test_register_lowercases_email_validates_password_and_refuses_duplicates():
-    user = services.customer_register(email=" Ada@Example.TEST ", full_name="Ada",
-                                      password="analytical engine notes")
-    assert user.email == "ada@example.test" and user.check_password("analytical engine notes")
-    with pytest.raises(CustomerError) as exc:
-        services.customer_register(email="ADA@example.test", full_name="Ada",
-                                   password="analytical engine notes")
-    assert exc.value.code == "email_taken"
-    with pytest.raises(CustomerError) as exc:
-        services.customer_register(email="b@example.test", full_name="B", password="password")
-    assert exc.value.field == "password"

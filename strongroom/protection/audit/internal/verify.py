@@ -137,19 +137,23 @@ def checkpoint_marks(trusted: Iterable[SignedCheckpoint]) -> dict[int, dict[int,
 # --- chains ---------------------------------------------------------------------------------
 
 
-def _rows(chain: int, after: int, upto: int | None) -> Iterator[tuple[Any, ...]]:
-    sql = f"{_SELECT} WHERE chain = %s AND seq > %s"
-    params: list[Any] = [chain, after]
+def _stream(select: str, chain: int, after: int, upto: int | None,
+            batch: int) -> Iterator[tuple[Any, ...]]:
+    sql, params = f"{select} WHERE chain = %s AND seq > %s", [chain, after]
     if upto is not None:
         sql += " AND seq <= %s"
         params.append(upto)
     cursor = connection.chunked_cursor()
     try:
         cursor.execute(sql + " ORDER BY seq, id", params)
-        while batch := cursor.fetchmany(5000):
-            yield from batch
+        while rows := cursor.fetchmany(batch):
+            yield from rows
     finally:
         cursor.close()
+
+
+def _rows(chain: int, after: int, upto: int | None) -> Iterator[tuple[Any, ...]]:
+    return _stream(_SELECT, chain, after, upto, 5000)
 
 
 # The walk lets the database join the covered columns (one string per row instead of
@@ -157,21 +161,11 @@ def _rows(chain: int, after: int, upto: int | None) -> Iterator[tuple[Any, ...]]
 # render integers exactly as Python's str() does, so this is chain.encode() minus the
 # previous digest; tests pin the equality on SQLite and PostgreSQL.
 _JOINED = " || ".join(f"'{chainlib.SEP}' || {c}" for c in chainlib.COLUMNS)
-_WALK = f"SELECT seq, {_JOINED}, digest FROM audit_event WHERE chain = %s AND seq > %s"  # noqa: S608
+_WALK_SELECT = f"SELECT seq, {_JOINED}, digest FROM audit_event"  # noqa: S608
 
 
 def _walk_rows(chain: int, after: int, upto: int | None) -> Iterator[tuple[Any, ...]]:
-    sql, params = _WALK, [chain, after]
-    if upto is not None:
-        sql += " AND seq <= %s"
-        params.append(upto)
-    cursor = connection.chunked_cursor()
-    try:
-        cursor.execute(sql + " ORDER BY seq, id", params)
-        while batch := cursor.fetchmany(10_000):
-            yield from batch
-    finally:
-        cursor.close()
+    return _stream(_WALK_SELECT, chain, after, upto, 10_000)
 
 
 def _row_at(chain: int, seq: int) -> tuple[Any, ...]:
