@@ -87,8 +87,17 @@ class Sealed(bytes):
     __str__ = __repr__
 
 
-class _Opened(tuple):  # (value, sealed, row); a tuple because it is built on every read
-    __slots__ = ()
+# A decrypted value is kept in the instance as ``(_OPENED, value, sealed, row)``: a plain
+# tuple tagged by this private sentinel (no code outside this module can produce it), so
+# saving an unchanged row writes the same ciphertext back. A plain tuple rather than a
+# tuple subclass because it is built on every first read, and a subclass costs 3x more.
+_OPENED: Final = object()
+_MISSING: Final = object()  # "not in the instance's __dict__" (a deferred field)
+_NO_ROW: Final = (None, None, b"", -1)  # never matches a cached key's subject
+
+
+def _is_opened(value: Any) -> bool:
+    return type(value) is tuple and len(value) == 4 and value[0] is _OPENED
 
 
 def _decryption_failed(instance: models.Model, field: models.Field) -> None:
@@ -145,33 +154,31 @@ class EncryptedAttribute(DeferredAttribute):
         if instance is None:
             return self
         data = instance.__dict__
-        value = data.get(self._attname, _Opened)
-        kind = type(value)
-        if kind is Sealed:
+        value = data.get(self._attname, _MISSING)
+        if type(value) is Sealed:
             store = runtime._store
-            row = data.get(_ROW)
-            if store is not None and row is not None:
-                head = value[:9]
-                entry = store.hot.get(head)
-                if entry is not None and entry[0] == row[3] and _monotonic() <= entry[2]:
-                    try:
-                        opened = self._decode(
-                            entry[1].decrypt(value[9:21], value[21:], head + self._context + row[2])  # type: ignore[attr-defined]
-                        )
-                    except (InvalidTag, ValueError, TypeError):
-                        _decryption_failed(instance, self.field)
-                        raise DecryptionError() from None
-                    data[self._attname] = _Opened((opened, value, row))
-                    return opened
+            row = data.get(_ROW, _NO_ROW)
+            head = value[:9]
+            entry = store.hot.get(head) if store is not None else None
+            if entry is not None and entry[0] == row[3] and _monotonic() <= entry[2]:
+                try:
+                    opened = self._decode(
+                        entry[1].decrypt(value[9:21], value[21:], head + self._context + row[2])  # type: ignore[attr-defined]
+                    )
+                except (InvalidTag, ValueError, TypeError):
+                    _decryption_failed(instance, self.field)
+                    raise DecryptionError() from None
+                data[self._attname] = (_OPENED, opened, value, row)
+                return opened
             return self.field.open(instance, value)  # type: ignore[attr-defined]
-        if kind is _Opened:
-            return value[0]
-        if value is _Opened:  # deferred: let Django load it
+        if type(value) is tuple and len(value) == 4 and value[0] is _OPENED:
+            return value[1]
+        if value is _MISSING:  # deferred: let Django load it
             value = super().__get__(instance, cls)
             if type(value) is Sealed:
                 return self.field.open(instance, value)  # type: ignore[attr-defined]
-            if type(value) is _Opened:
-                return value[0]
+            if _is_opened(value):
+                return value[1]
         return value
 
     def __set__(self, instance: models.Model, value: Any) -> None:
@@ -234,7 +241,7 @@ class EncryptedField(models.Field):
         except (EnvelopeError, ValueError, TypeError, AttributeError):  # bad bytes or row
             _decryption_failed(instance, self)
             raise DecryptionError() from None
-        data[self.attname] = _Opened((value, sealed, row))
+        data[self.attname] = (_OPENED, value, sealed, row)
         return value
 
     def seal(
@@ -257,10 +264,10 @@ class EncryptedField(models.Field):
             return None
         row = self.row(model_instance)
         kind = type(value)
-        if kind is _Opened:
-            if value[2][:2] == row[:2]:
-                return value[1]  # unchanged, same row: keep the ciphertext
-            value = value[0]
+        if _is_opened(value):
+            if value[3][:2] == row[:2]:
+                return value[2]  # unchanged, same row: keep the ciphertext
+            value = value[1]
         elif kind is Sealed:
             if (data.get(_ROW) or (None, None))[:2] == row[:2]:
                 return value
@@ -268,7 +275,7 @@ class EncryptedField(models.Field):
         if value is ERASED:
             raise SubjectErasedError("erased data cannot be copied to another row")
         sealed = self.seal(value, row)
-        data[self.attname] = _Opened((value, sealed, row))
+        data[self.attname] = (_OPENED, value, sealed, row)
         return sealed
 
     # --- the database side: only ciphertext passes ---------------------------------------------
@@ -299,7 +306,7 @@ class EncryptedField(models.Field):
 
     def value_to_string(self, obj: models.Model) -> str | None:
         value = obj.__dict__.get(self.attname)
-        sealed = value[1] if type(value) is _Opened else value
+        sealed = value[2] if _is_opened(value) else value
         if sealed is None:
             return None
         if type(sealed) is not Sealed:
@@ -413,9 +420,9 @@ class BlindIndexField(models.CharField):
     def pre_save(self, model_instance: models.Model, add: bool) -> str | None:
         data = model_instance.__dict__
         source = self.model._meta.get_field(self.source)
-        raw = data.get(source.attname, _Opened)
+        raw = data.get(source.attname, _MISSING)
         current = data.get(self.attname)
-        if raw is _Opened:
+        if raw is _MISSING:
             return current  # source deferred and untouched
         keys = keystore().index_keys()
         if type(raw) is Sealed and current and blindindex.version_of(current) == keys[0][0]:
