@@ -45,3 +45,14 @@ def attacker():
 def sql(statement: str, params=()) -> None:
     with connection.cursor() as cursor:
         cursor.execute(statement, list(params))
+
+
+@pytest.fixture(autouse=True)
+def _no_pending_failures():
+    """Decryption failures left pending by a test (its transaction rolled back) belong to
+    that test; they must not be recorded into the next test's log."""
+    from strongroom.protection.audit.internal.pending import pending_clear
+
+    pending_clear()
+    yield
+    pending_clear()
