@@ -44,6 +44,10 @@ def _vault_key_cache_fresh() -> Iterator[None]:
     """Each test starts with an empty vault key cache: a test that rolls back can leave
     cached keys whose ids the database reuses (and a fresh cache is a cold page)."""
     yield
+    from strongroom.protection.audit.internal.pending import pending_clear
     from strongroom.protection.vault.internal import runtime
 
     runtime.reset()
+    # Decryption failures a test left pending (its transaction rolled back) must not be
+    # written into a later test's audit log.
+    pending_clear()
