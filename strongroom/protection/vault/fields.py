@@ -15,7 +15,12 @@ Threat notes:
 * Plaintext must never reach SQL: lookups on an encrypted field and
   ``QuerySet.bulk_update``/``update`` with plaintext raise ``UnsupportedOperation``
   rather than store or compare cleartext. Use a ``BlindIndexField`` to look up.
-* ``dumpdata`` writes ciphertext (base64), never plaintext.
+* ``dumpdata`` writes ciphertext (``"vault1:<base64>"``), never plaintext, and
+  ``loaddata`` writes it back byte for byte (see ``Opaque``): its associated data binds
+  it to its row, so a restored value that was moved, edited or put on another row
+  fails closed (``DecryptionError``) when read. Plaintext in a fixture (dev data) is
+  encrypted as it is saved. The data keys travel in the same dump, wrapped by the KEK:
+  a dump restores only where that KEK is.
 * NULL stays NULL: whether a value is present, and its length, are not hidden.
 """
 
@@ -31,8 +36,10 @@ from uuid import UUID
 from cryptography.exceptions import InvalidTag
 from django import forms
 from django.core import validators
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import pre_save
 
 from strongroom.protection.vault import signals
 from strongroom.protection.vault.errors import (
@@ -85,6 +92,25 @@ class Sealed(bytes):
         return f"<Sealed {len(self)} bytes>"
 
     __str__ = __repr__
+
+
+class Opaque(Sealed):
+    """A ciphertext an instance carries but never opens: its own row is not known here.
+
+    ``to_python`` makes one from a fixture's ``"vault1:<base64>"`` value. Reading the
+    attribute gives the Opaque itself (not plaintext), and every save writes it byte for
+    byte. Fail-closed by construction: the associated data names the key id, the column
+    and the row pk, and the key must belong to the row's subject, so on any other row or
+    column it reads as ``DecryptionError`` once loaded from the database, never as another
+    row's value. (A distinct type because the descriptor decrypts exact ``Sealed`` values
+    on access, and Django's raw fixture save reads the attribute.)
+    """
+
+    __slots__ = ()
+
+
+CIPHERTEXT_PREFIX: Final = "vault1:"  # how value_to_string writes a ciphertext (format v1)
+_CIPHERTEXT_TYPES: Final = (Sealed, Opaque)
 
 
 # A decrypted value is kept in the instance as ``(_OPENED, value, sealed, row)``: a plain
@@ -215,6 +241,9 @@ class EncryptedField(models.Field):
             descriptor._context = self.context
         if not cls._meta.abstract:
             _stamp_rows_on_load(cls)
+            pre_save.connect(
+                _raw_save_prepare, sender=cls, weak=False, dispatch_uid="vault.raw_save"
+            )
 
     # --- the row this value belongs to ---------------------------------------------------
 
@@ -258,12 +287,34 @@ class EncryptedField(models.Field):
         return Sealed(envelope.seal(key, key_id, self.codec.encode(value), self.context, pk_bytes))
 
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        """The ciphertext to write for the row as it is now (pk, subject).
+
+        * Plaintext: sealed for the row.
+        * Opened through this instance: the same ciphertext if the row is unchanged,
+          else re-sealed for the new row.
+        * ``Sealed`` loaded but unread: its origin row is the ``_vault_row`` stamp. Same
+          row: written back. Another row (a loaded row copied to a new pk, or moved to
+          another subject): opened *for its origin row* and re-sealed for the new one, as
+          writing it unchanged would leave a value that no longer decrypts (data loss).
+          Without a stamp (put there by code, or loaded with its pk or subject deferred)
+          it is opened for the row as it is now, so it is only written if it belongs there.
+        * ``Opaque`` (a fixture's ciphertext): written as it is. Its origin row is not
+          known, and need not be: the fixture names the row, and the associated data
+          holds the ciphertext to that claim. On its own row it reads back; on any other
+          row, column or subject (an edited fixture, a pk changed before saving) it reads
+          as DecryptionError, never as someone else's value. Opening it here would add
+          nothing but a need for the data keys (which a fixture may load after the rows),
+          and opening it for one row to seal it for another is exactly the move the
+          associated data exists to stop, so an Opaque is never opened to be re-sealed.
+        """
         data = model_instance.__dict__
         value = data.get(self.attname)
         if value is None:
             return None
-        row = self.row(model_instance)
         kind = type(value)
+        if kind is Opaque:
+            return value
+        row = self.row(model_instance)
         if _is_opened(value):
             if value[3][:2] == row[:2]:
                 return value[2]  # unchanged, same row: keep the ciphertext
@@ -293,7 +344,7 @@ class EncryptedField(models.Field):
         return None if value is None else Sealed(value)
 
     def get_prep_value(self, value: Any) -> Any:
-        if value is None or type(value) is Sealed:
+        if value is None or type(value) in _CIPHERTEXT_TYPES:
             return value
         raise UnsupportedOperation(
             f"{self.model._meta.label}.{self.name} is encrypted: it cannot be compared or "
@@ -304,14 +355,114 @@ class EncryptedField(models.Field):
         value = value if prepared else self.get_prep_value(value)
         return None if value is None else connection.Database.Binary(value)
 
+    # --- serialization (dumpdata / loaddata): ciphertext in, ciphertext out -------------------
+
+    def value_from_object(self, obj: models.Model) -> Sealed | None:
+        """The stored ciphertext, never the plaintext: what serializers read.
+
+        Django's serializer writes a value of a "protected" type (date, int, float) as it
+        is, without ``value_to_string``: returning plaintext here put every encrypted date,
+        and JSON numbers, into ``dumpdata`` in clear. Not decrypting also means a dump
+        needs no data key and copies a tampered or erased row as it is. (``model_to_dict``
+        reads this too: a form over encrypted fields must be given plaintext initial data.)
+        A ciphertext sealed for another row than the instance's is refused, not written.
+        """
+        data = obj.__dict__
+        value = data.get(self.attname, _MISSING)
+        if value is _MISSING:  # deferred: fetch the column, without decrypting it
+            manager = type(obj)._base_manager.using(obj._state.db)
+            return manager.filter(pk=obj.pk).values_list(self.attname, flat=True).get()
+        if _is_opened(value):
+            value, origin = value[2], value[3]
+        else:
+            origin = data.get(_ROW)
+        if value is None or type(value) is Opaque:
+            return value
+        if type(value) is not Sealed or (
+            origin is not None and origin[:2] != self.row(obj)[:2]
+        ):
+            raise UnsupportedOperation("save the row before serializing an encrypted field")
+        return value
+
     def value_to_string(self, obj: models.Model) -> str | None:
-        value = obj.__dict__.get(self.attname)
-        sealed = value[2] if _is_opened(value) else value
+        sealed = self.value_from_object(obj)
         if sealed is None:
             return None
-        if type(sealed) is not Sealed:
-            raise UnsupportedOperation("save the row before serializing an encrypted field")
-        return "vault1:" + base64.b64encode(sealed).decode("ascii")
+        return CIPHERTEXT_PREFIX + base64.b64encode(sealed).decode("ascii")
+
+    def to_python(self, value: Any) -> Any:
+        """``"vault1:<base64>"`` (as ``value_to_string`` writes it) becomes an ``Opaque``
+        ciphertext, checked for form but not opened (see ``pre_save``); anything else is
+        plaintext, converted by ``plain_to_python`` and encrypted when saved. The prefix is
+        therefore reserved: a plain string that starts with it cannot come from a fixture."""
+        if value is None or isinstance(value, Sealed | Erased):
+            return value
+        if isinstance(value, str) and value.startswith(CIPHERTEXT_PREFIX):
+            return _opaque_from_string(value)
+        return self.plain_to_python(value)
+
+    def plain_to_python(self, value: Any) -> Any:
+        return value
+
+    def validate(self, value: Any, model_instance: models.Model | None) -> None:
+        # ``to_python`` also runs in ``Field.clean`` (ModelForms, ``full_clean``) on what a
+        # person typed. Someone who typed "vault1:..." into a name field would get bytes of
+        # their choosing stored as a ciphertext (one copied from another row, say): it fails
+        # closed, but as a planted DecryptionError (and audit alert) on every read. Only the
+        # deserializer, which calls ``to_python`` without ``clean``, may produce an Opaque.
+        if isinstance(value, Sealed):
+            raise ValidationError(
+                "An encrypted value cannot be entered here; enter the plain value.",
+                code="ciphertext_not_accepted",
+            )
+        super().validate(value, model_instance)
+
+
+def _opaque_from_string(text: str) -> Opaque:
+    """Strict: base64 without whitespace or stray characters, in its one canonical
+    spelling, of something shaped like a format-1 ciphertext. A malformed value is a
+    ValidationError (``loaddata`` reports it and rolls back), never a plaintext store."""
+    encoded = text[len(CIPHERTEXT_PREFIX):]
+    try:
+        blob = base64.b64decode(encoded, validate=True)
+        envelope.key_id_of(blob)  # format version and minimum length
+    except (ValueError, EnvelopeError):  # binascii.Error is a ValueError
+        blob = None
+    if blob is None or base64.b64encode(blob).decode("ascii") != encoded:
+        raise ValidationError(
+            "Not a valid encrypted value: %(prefix)s must be followed by the base64 of a "
+            "vault ciphertext, exactly as dumpdata writes it.",
+            code="invalid_ciphertext",
+            params={"prefix": CIPHERTEXT_PREFIX},
+        )
+    return Opaque(blob)
+
+
+def _raw_save_prepare(
+    sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any
+) -> None:
+    """Fixture loading (``loaddata``) saves with ``raw=True``: Django then runs no field's
+    ``pre_save`` and writes ``getattr(instance, attname)``, which through the descriptor
+    is plaintext (refused by ``get_prep_value``). So do what ``pre_save`` does here, and
+    leave the raw save only ``Opaque`` ciphertext, which the descriptor hands over
+    unopened. Blind indexes first, while their sources still hold any plaintext."""
+    if not raw:
+        return
+    fields = _RAW_SAVE_FIELDS.get(sender)
+    if fields is None:
+        concrete = sender._meta.concrete_fields
+        fields = _RAW_SAVE_FIELDS[sender] = (
+            [f for f in concrete if isinstance(f, BlindIndexField)]
+            + [f for f in concrete if isinstance(f, EncryptedField)]
+        )
+    data = instance.__dict__
+    for field in fields:
+        value = field.pre_save(instance, False)
+        if isinstance(field, EncryptedField):
+            data[field.attname] = None if value is None else Opaque(value)
+
+
+_RAW_SAVE_FIELDS: dict[type, list[models.Field]] = {}
 
 
 def _stamp_row(sender: type[models.Model], instance: models.Model) -> None:
@@ -360,8 +511,8 @@ class EncryptedCharField(EncryptedField):
         if max_length is not None:
             self.validators.append(validators.MaxLengthValidator(max_length))
 
-    def to_python(self, value: Any) -> Any:
-        return value if value is None or isinstance(value, str | Erased) else str(value)
+    def plain_to_python(self, value: Any) -> Any:
+        return value if isinstance(value, str) else str(value)
 
     def formfield(self, **kwargs: Any) -> Any:
         return super().formfield(
@@ -386,9 +537,7 @@ class EncryptedDateField(EncryptedField):
     codec = codecs.DateCodec
     empty_strings_allowed = False
 
-    def to_python(self, value: Any) -> Any:
-        if value is None or isinstance(value, Erased):
-            return value
+    def plain_to_python(self, value: Any) -> Any:
         return models.DateField().to_python(value)
 
     def formfield(self, **kwargs: Any) -> Any:
@@ -424,6 +573,8 @@ class BlindIndexField(models.CharField):
         current = data.get(self.attname)
         if raw is _MISSING:
             return current  # source deferred and untouched
+        if type(raw) is Opaque:
+            return current  # a fixture's ciphertext: its index came with it, as dumped
         keys = keystore().index_keys()
         if type(raw) is Sealed and current and blindindex.version_of(current) == keys[0][0]:
             return current  # source unchanged since load, already under the primary key
@@ -450,5 +601,6 @@ __all__ = [
     "EncryptedJSONField",
     "EncryptedTextField",
     "Erased",
+    "Opaque",
     "Sealed",
 ]
