@@ -50,6 +50,19 @@ def _email_candidates(email: object) -> list[str]:
     return blind_index_candidates("email", email.strip())
 
 
+class _NoNaturalKey:
+    """Hides ``AbstractBaseUser.natural_key`` (the email) from serializers.
+
+    Threat: ``dumpdata --natural-foreign`` writes ``natural_key()`` for every reference to
+    a user, which would put each customer's email in clear into the dump. With no
+    ``natural_key`` attribute (hasattr is False) serializers fall back to the primary key.
+    Sign-in is unaffected: it uses the manager's ``get_by_natural_key`` (blind index).
+    """
+
+    def __get__(self, instance: object, owner: type | None = None) -> None:
+        raise AttributeError("accounts.User has no natural key: its email is encrypted")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """One login identity for customers and staff; ``is_staff`` opens the console."""
 
@@ -70,6 +83,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     password_reset_required = models.BooleanField(default=False)
 
     objects = UserManager()
+    natural_key = _NoNaturalKey()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

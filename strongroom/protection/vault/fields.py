@@ -267,7 +267,9 @@ class EncryptedField(models.Field):
                 value = ERASED
             else:
                 value = self.codec.decode(envelope.open_(key, sealed, self.context, row[2]))  # type: ignore[arg-type]
-        except (EnvelopeError, ValueError, TypeError, AttributeError):  # bad bytes or row
+        except (EnvelopeError, ValueError, TypeError, AttributeError, DecryptionError):
+            # Bad bytes or row, or no key of this subject under that id (a ciphertext moved
+            # to another customer's row, an edited key id, a key that will not unwrap).
             _decryption_failed(instance, self)
             raise DecryptionError() from None
         data[self.attname] = (_OPENED, value, sealed, row)

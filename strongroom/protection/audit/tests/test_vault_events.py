@@ -8,6 +8,7 @@ from strongroom.protection.audit.events import AuditEvent
 from strongroom.protection.audit.models import AuditEntry
 from strongroom.protection.vault import services
 from strongroom.protection.vault.errors import DecryptionError
+from strongroom.protection.vault.fields import Sealed
 from strongroom.protection.vault.models import Probe
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +49,22 @@ def test_a_tampered_ciphertext_is_recorded_once_per_read_and_still_one_error():
     assert [e.event for e in entries] == [AuditEvent.DECRYPTION_FAILED]
     assert entries[0].object_type == "vault.Probe" and entries[0].object_id == str(other.pk)
     assert "name" in entries[0].fields
+
+
+@pytest.mark.parametrize("attack", ["moved_to_another_customer", "key_id_edited"])
+def test_a_ciphertext_no_key_of_the_row_opens_is_recorded(attack: str):
+    """The key lookup fails before any decryption is tried (the ciphertext names a key of
+    another subject, or no key at all): still one error and one audit event."""
+    alice, mallory = services.subject_create(), services.subject_create()
+    victim = Probe.objects.create(subject=alice, name="Alice Liddell", email="a@example.com")
+    row = Probe.objects.create(subject=mallory, name="Mallory", email="m@example.com")
+    raw = bytes(Probe.objects.filter(pk=victim.pk).values_list("name", flat=True).get())
+    if attack == "key_id_edited":
+        raw = raw[:1] + (2**63).to_bytes(8, "big") + raw[9:]
+    Probe.objects.filter(pk=row.pk).update(name=Sealed(raw))
+    mark = _mark()
+    with pytest.raises(DecryptionError):
+        Probe.objects.get(pk=row.pk).name  # noqa: B018
+    entries = list(AuditEntry.objects.filter(pk__gt=mark))
+    assert [e.event for e in entries] == [AuditEvent.DECRYPTION_FAILED]
+    assert entries[0].object_id == str(row.pk) and str(entries[0].subject_id) == str(mallory.pk)
