@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     argv[0] = "strongroom"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "strongroom.settings")
 
+    from django.core.serializers.base import DeserializationError
     from django.db.utils import OperationalError
 
     from strongroom.config import ConfigError
@@ -47,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
             f"cannot reach the database ({first}): check STRONGROOM_DATABASE_URL "
             "and that the database server is running"
         )
+    except DeserializationError as exc:  # `loaddata` of a bad fixture: nothing was loaded
+        first = " ".join(str(exc).split())[:500]
+        return _fail(f"the fixture was not loaded, nothing changed: {first}")
     except KeyboardInterrupt:
         return 130
     return 0

@@ -155,3 +155,22 @@ def test_cli_unreachable_postgres_is_one_line(tmp_path: Path, command: list[str]
 def test_cli_missing_sqlite_directory_is_one_line(tmp_path: Path) -> None:
     env = cli_env(tmp_path, STRONGROOM_DATABASE_URL=f"sqlite:///{tmp_path}/nowhere/db.sqlite3")
     assert_one_line_error(run_cli(tmp_path, "migrate", env=env), "cannot reach the database")
+
+
+@pytest.mark.parametrize("content", [
+    '[{"model": "vault.probe", "pk": "0b6e9c52-7a86-4d1e-9a55-1b8e0c2a4f10", '
+    '"fields": {"subject": "0b6e9c52-7a86-4d1e-9a55-1b8e0c2a4f11", "name": "vault1:%%%"}}]',
+    "[{not json",
+])
+def test_cli_bad_fixture_is_one_line_and_loads_nothing(tmp_path: Path, content: str) -> None:
+    env = cli_env(tmp_path)
+    assert run_cli(tmp_path, "migrate", "--noinput", "-v0", env=env).returncode == 0
+    fixture = tmp_path / "bad.json"
+    fixture.write_text(content)
+    result = run_cli(tmp_path, "loaddata", str(fixture), env=env)
+    assert_one_line_error(result, "strongroom: error: the fixture was not loaded", "bad.json")
+    assert result.returncode == 2
+    count = run_cli(tmp_path, "shell", "-v", "0", "-c",
+                    "from strongroom.protection.vault.models import Probe, Subject;"
+                    "print(Probe.objects.count(), Subject.objects.count())", env=env)
+    assert count.stdout.split() == ["0", "0"], count.stderr
