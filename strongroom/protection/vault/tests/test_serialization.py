@@ -24,7 +24,7 @@ import pytest
 from django.apps import apps
 from django.core import serializers
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.core.serializers.base import DeserializationError
 from django.test import Client
 
@@ -108,11 +108,13 @@ def _wipe() -> None:
     runtime.reset()
 
 
-def _load(fixture: str | list, tmp_path: Path, name: str = "restore.json") -> None:
+def _load(fixture: str | list, tmp_path: Path, name: str = "restore.json", **options: Any) -> str:
     path = tmp_path / name
     path.write_text(fixture if isinstance(fixture, str) else json.dumps(fixture))
-    call_command("loaddata", str(path), stdout=io.StringIO())
+    err = io.StringIO()
+    call_command("loaddata", str(path), stdout=io.StringIO(), stderr=err, **options)
     runtime.reset()  # what the load cached must not stand in for what it stored
+    return err.getvalue()
 
 
 def _raw(model: type, pk: Any, column: str) -> bytes:
@@ -309,10 +311,32 @@ def test_a_moved_or_edited_ciphertext_reads_as_decryption_error(
         victim_user["full_name"] = _b64(bytes(blob))
         model, pk, field = User, alice.pk, "full_name"
     _wipe()
-    _load(fixture, tmp_path)
+    with pytest.raises(CommandError, match=rf"{model._meta.label} {pk}: the encrypted field "
+                       rf"'{field}' does not open .*nothing was loaded"):
+        _load(fixture, tmp_path)  # checked before the load commits
+    assert not User.objects.exists() and not Address.objects.exists()
+    assert not DataKey.objects.exists()
+    # Loaded anyway (restoring a database that already held a damaged row), the value
+    # reads as DecryptionError, never as another row's value.
+    warning = _load(fixture, tmp_path, accept_undecryptable=True)
+    assert "1 encrypted value(s) do not open" in warning
     with pytest.raises(DecryptionError):
         getattr(model.objects.get(pk=pk), field)
     assert Address.objects.get(pk=home.pk).line1 == "1 Home Road"  # the original still reads
+
+
+def test_a_restore_under_another_kek_is_refused_and_loads_nothing(
+    tmp_path: Path, settings
+) -> None:
+    user_make(email="kek.canary@example.test", full_name="Kathrin Kek")
+    dump = _dump("accounts", *VAULT)
+    _wipe()
+    settings.STRONGROOM_KEK = base64.b64encode(secrets.token_bytes(32)).decode()
+    runtime.reset()
+    with pytest.raises(CommandError, match="does not open .*nothing was loaded"):
+        _load(dump, tmp_path)
+    assert not User.objects.exists() and not DataKey.objects.exists()
+    assert not Subject.objects.exists()
 
 
 # --- where the ciphertext came from -----------------------------------------------------------
