@@ -10,7 +10,14 @@ class VaultConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import pre_migrate
+
         from strongroom.protection.vault import checks  # noqa: F401  (registers checks)
-        from strongroom.protection.vault.internal import runtime
+        from strongroom.protection.vault.internal import renameguard, runtime
 
         runtime.connect_signals()
+        # Renaming encrypted data without re-encrypting it would make it unreadable:
+        # refuse such a migration plan before anything is applied.
+        pre_migrate.connect(
+            renameguard.on_pre_migrate, sender=self, dispatch_uid="vault.encrypted_renames"
+        )

@@ -1,0 +1,1 @@
+"""A rename scenario (see the package docstring)."""

@@ -1,0 +1,1 @@
+from strongroom.protection.vault.tests.renames.initial import Migration  # noqa: F401

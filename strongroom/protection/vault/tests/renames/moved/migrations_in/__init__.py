@@ -1,0 +1,1 @@
+"""The adopting side of the move scenario."""
