@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import secrets
 from decimal import Decimal
 
 from strongroom.commerce.catalog.models import Product
@@ -46,3 +47,19 @@ def details_make(**overrides) -> CheckoutDetails:
               "city": "Springfield", "postal_code": "12345", "country": "DE", "phone": ""}
     values.update(overrides)
     return CheckoutDetails(**values)
+
+
+def canaries_make(tag: str) -> dict[str, str]:
+    """Unique, recognisable personal details (mixed case) for tests that search raw bytes
+    (a database file, a dump) for any trace of them."""
+    c = secrets.token_hex(5)
+    return {
+        "email": f"Canary.{tag}.{c}@Example.TEST",
+        "full_name": f"Quokka{tag} Zebulon{c}",
+        "line1": f"77 Marzipanweg {tag}{c}",
+        "line2": f"Hinterhaus {tag}x{c}",
+        "city": f"Kanarienstadt{tag}{c}",
+        "postal_code": f"QX{c[:6].upper()}",
+        "phone": f"+49 170 {secrets.randbelow(10**7):07d}",
+        "country": "DE",
+    }

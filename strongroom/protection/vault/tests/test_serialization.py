@@ -40,7 +40,7 @@ from strongroom.protection.vault.errors import DecryptionError, UnsupportedOpera
 from strongroom.protection.vault.fields import ERASED, Opaque, Sealed
 from strongroom.protection.vault.internal import runtime
 from strongroom.protection.vault.models import DataKey, IndexKey, Probe, Subject
-from strongroom.testing.factories import details_make, product_make, user_make
+from strongroom.testing.factories import canaries_make, details_make, product_make, user_make
 
 pytestmark = pytest.mark.django_db
 
@@ -49,20 +49,6 @@ PASSWORD = "canary passphrase for the restore"
 # outside its run) in the same app. Accounts first, so rows come before their data keys.
 VAULT = ("vault.Subject", "vault.DataKey", "vault.IndexKey", "vault.Probe")
 APPS = ("accounts", *VAULT, "customers", "orders", "payments")
-
-
-def _canaries(tag: str) -> dict[str, str]:
-    c = secrets.token_hex(5)
-    return {
-        "email": f"Canary.{tag}.{c}@Example.TEST",
-        "full_name": f"Quokka{tag} Zebulon{c}",
-        "line1": f"77 Marzipanweg {tag}{c}",
-        "line2": f"Hinterhaus {tag}x{c}",
-        "city": f"Kanarienstadt{tag}{c}",
-        "postal_code": f"QX{c[:6].upper()}",
-        "phone": f"+49 170 {secrets.randbelow(10**7):07d}",
-        "country": "DE",
-    }
 
 
 def _needles(values: dict[str, str]) -> dict[str, str]:
@@ -130,7 +116,7 @@ def _object(fixture: list[dict], model: str, pk: Any) -> dict:
 
 
 def test_a_dump_holds_only_ciphertext_and_restores_with_loaddata(tmp_path: Path) -> None:
-    member, guest = _canaries("M"), _canaries("G")
+    member, guest = canaries_make("M"), canaries_make("G")
     store = _store(member, guest)
     user, address = store["user"], store["address"]
     stored = {

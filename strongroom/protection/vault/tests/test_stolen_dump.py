@@ -28,23 +28,9 @@ from django.db import connection
 from strongroom.commerce.demo import CUSTOMERS, OWNER_EMAIL
 from strongroom.commerce.orders.models import Order
 from strongroom.interfaces.console.tests.conftest import https_client
-from strongroom.testing.factories import product_make
+from strongroom.testing.factories import canaries_make, product_make
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _canaries(tag: str) -> dict[str, str]:
-    c = secrets.token_hex(5)
-    return {
-        "email": f"Canary.{tag}.{c}@Example.TEST",
-        "full_name": f"Quokka{tag} Zebulon{c}",
-        "line1": f"77 Marzipanweg {tag}{c}",
-        "line2": f"Hinterhaus {tag}x{c}",
-        "city": f"Kanarienstadt{tag}{c}",
-        "postal_code": f"QX{c[:6].upper()}",
-        "phone": f"+49 170 {secrets.randbelow(10**7):07d}",
-        "country": "DE",
-    }
 
 
 def _needles(values: dict[str, str]) -> dict[str, bytes]:
@@ -131,7 +117,7 @@ def _order_of(email: str) -> Order:
 def test_a_stolen_database_holds_no_customer_data_but_the_store_still_shows_it() -> None:
     control = f"Controlkettle{secrets.token_hex(4)}"  # a product: not personal data
     variant_id = product_make(name=control, stock=50).variants.get().pk
-    member, guest, api_guest = _canaries("M"), _canaries("G"), _canaries("A")
+    member, guest, api_guest = canaries_make("M"), canaries_make("G"), canaries_make("A")
 
     _storefront_customer(variant_id, member)
     _storefront_checkout(https_client(), variant_id, guest)
