@@ -115,10 +115,13 @@ def audit_tail(*, limit: int = 20) -> list[AuditEntry]:
     return list(AuditEntry.objects.order_by("-at_us", "-id")[:limit])[::-1]
 
 
-def audit_verify(*, data_dir: Path | None = None, public_key: str | None = None) -> VerifyReport:
+def audit_verify(*, data_dir: Path | None = None, public_key: str | None = None,
+                 workers: int = 1) -> VerifyReport:
     """Recompute every chain and check it against the signed checkpoints (database and
     file copies) and the chain heads. ``public_key`` (base64) pins the verifier's own
-    copy of the key; by default the exported one in the data directory is used."""
+    copy of the key; by default the exported one in the data directory is used.
+    ``workers`` > 1 walks the chains in that many forked processes: only from a
+    single-threaded command, outside a transaction, never inside a web request."""
     data_dir = Path(data_dir or settings.STRONGROOM_DATA_DIR)
     report = VerifyReport()
     if public_key is None:
@@ -138,7 +141,7 @@ def audit_verify(*, data_dir: Path | None = None, public_key: str | None = None)
     else:
         trusted = verifylib.checkpoints_check(db=db, file=file, public_b64=public_key,
                                               report=report)
-    verifylib.verify_all(trusted=trusted, report=report)
+    verifylib.verify_all(trusted=trusted, report=report, workers=workers)
     if not trusted:
         report.notes.append("no signed checkpoint yet: a deleted tail can only be detected "
                             "through the chain heads (run `strongroom audit checkpoint`)")

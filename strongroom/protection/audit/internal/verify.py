@@ -12,20 +12,28 @@ Detects, per chain, the *first* event that was
                   verifies but disagrees with a signed checkpoint.
 
 Speed: one query per chain over a server-side cursor, the database concatenating the
-covered columns, one SHA-256 per row in a tight loop.
+covered columns, one SHA-256 per row in a tight loop. Hashing small rows holds the GIL,
+so threads do not help; the 16 chains are independent, so ``verify_all(workers=N)``
+walks them in N processes (see ``_walk_parallel``).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import multiprocessing
+import os
+import sys
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 
+from strongroom.protection.audit.errors import AuditError, AuditUsageError
 from strongroom.protection.audit.internal import chain as chainlib
 from strongroom.protection.audit.internal.checkpoints import SignedCheckpoint, message
 from strongroom.protection.vault.signing import signature_valid
@@ -52,6 +60,7 @@ class VerifyReport:
     chains: int = 0
     checkpoints: int = 0
     seconds: float = 0.0
+    workers: int = 1  # processes that walked the chains
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -269,13 +278,121 @@ def chains_present() -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def verify_all(*, trusted: list[SignedCheckpoint], report: VerifyReport) -> None:
+# --- walking every chain, in one process or several ----------------------------------------
+
+Marks = dict[int, dict[int, tuple[str, int]]]
+ChainResult = tuple[int, int, int, Problem | None]  # chain, rows, last seq, first problem
+
+
+class VerifyWorkerFailed(AuditError):
+    """A worker process could not finish its chains (database unreachable, killed):
+    nothing is concluded about the log, in either direction."""
+
+    code = "audit.verify_worker_failed"
+
+
+def workers_default() -> int:
+    """Every CPU this process may run on, at most one process per chain."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cpus or 1, chainlib.CHAINS))
+
+
+def _walk_one(chain: int, marks: Marks) -> ChainResult:
+    count, last, _, problem = chain_walk(chain, marks=marks.get(chain))
+    return chain, count, last, problem
+
+
+def _worker_start() -> None:
+    # Runs first in each forked worker. The parent closed every connection before the
+    # fork, so this drops nothing live; it is here so that a connection object that
+    # survived anyway is never used by two processes (interleaved protocol messages on
+    # one PostgreSQL socket, a corrupted SQLite handle). Each worker opens its own.
+    connections.close_all()
+
+
+def _worker_walk(chains: list[int], marks: Marks) -> list[ChainResult]:
+    try:
+        return [_walk_one(chain, marks) for chain in chains]
+    except Exception as exc:  # noqa: BLE001 - crosses the process boundary as one line
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        raise RuntimeError(f"{type(exc).__name__}: {first}".rstrip(": ")) from None
+    finally:
+        connections.close_all()
+
+
+def _buckets(chains: list[int], heads: dict[int, int], workers: int) -> list[list[int]]:
+    """Chains dealt to ``workers`` processes, longest first onto the lightest load (the
+    heads say how long each chain should be)."""
+    loads: list[tuple[int, list[int]]] = [(0, []) for _ in range(workers)]
+    for chain in sorted(chains, key=lambda c: (-heads.get(c, 0), c)):
+        i = min(range(workers), key=lambda j: loads[j][0])
+        loads[i] = (loads[i][0] + max(heads.get(chain, 0), 1), [*loads[i][1], chain])
+    return [bucket for _, bucket in loads if bucket]
+
+
+def _walk_parallel(chains: list[int], marks: Marks, heads: dict[int, int],
+                   workers: int) -> list[ChainResult]:
+    """Walk ``chains`` in ``workers`` forked processes.
+
+    Why fork, and why it is safe here: a spawned worker would re-import Django (a
+    second or more on a slow machine, as long as the whole walk) and would not see a
+    database the caller switched to at run time (tests, the benchmark). Forking is safe
+    because (1) every connection of this process is closed *before* the fork, so no
+    socket or SQLite handle is shared, and each worker opens its own; (2) callers are
+    the CLI and the benchmark, single-threaded, so no other thread holds a lock that
+    would stay locked forever in the child (``audit_verify`` defaults to one process so
+    a web request never forks a threaded server worker); (3) workers end with ``os._exit``,
+    so the parent's atexit hooks (pending audit flushes) never run twice. Fork is only
+    used on Linux; elsewhere (macOS system libraries are not fork-safe) the walk stays
+    sequential.
+    """
+    if any(c.in_atomic_block for c in connections.all(initialized_only=True)):
+        # Workers see committed rows only: inside a transaction they would verify a
+        # different log than the caller sees.
+        raise AuditUsageError("parallel audit verification reads committed data only: "
+                              "run it outside a transaction, or with one worker")
+    buckets = _buckets(chains, heads, workers)
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    results: list[ChainResult] = []
+    with ProcessPoolExecutor(len(buckets), mp_context=context,
+                             initializer=_worker_start) as pool:
+        futures = [(bucket, pool.submit(_worker_walk, bucket, marks)) for bucket in buckets]
+        for bucket, future in futures:
+            try:
+                results += future.result()
+            except BrokenProcessPool:
+                raise VerifyWorkerFailed(
+                    "an audit verification worker process died (killed, or out of memory) "
+                    "before it finished: nothing was concluded; run again, or with "
+                    "--workers 1") from None
+            except RuntimeError as exc:
+                names = ", ".join(map(str, bucket))
+                raise VerifyWorkerFailed(
+                    f"audit verification of chains {names} failed in a worker process "
+                    f"({exc}): nothing was concluded; check the database and run "
+                    "again") from None
+    return results
+
+
+def verify_all(*, trusted: list[SignedCheckpoint], report: VerifyReport,
+               workers: int = 1) -> None:
+    """Walk every chain and add what is wrong to ``report``; the same report whether
+    walked in one process or ``workers`` (problems in chain order, the first per chain)."""
     start = time.perf_counter()
     heads = heads_read()  # read before the walk: heads only move forward
     marks = checkpoint_marks(trusted)
     chains = sorted(set(heads) | chains_present() | set(marks))
-    for chain in chains:
-        count, last, _, problem = chain_walk(chain, marks=marks.get(chain))
+    if workers > 1 and not sys.platform.startswith("linux"):
+        report.notes.append("chains walked in one process: parallel verification forks, "
+                            "which is only done on Linux")
+        workers = 1
+    workers = min(workers, len(chains))
+    if workers > 1:
+        results = sorted(_walk_parallel(chains, marks, heads, workers), key=lambda r: r[0])
+    else:
+        results = [_walk_one(chain, marks) for chain in chains]
+    for chain, count, last, problem in results:
         report.events += count
         if problem is not None:
             report.problems.append(problem)
@@ -292,4 +409,5 @@ def verify_all(*, trusted: list[SignedCheckpoint], report: VerifyReport) -> None
                 "truncated", f"chain {chain} ends at seq {last} but its head is at seq "
                 f"{heads[chain]}: events after seq {last} were deleted", chain, last + 1))
     report.chains = len(chains)
+    report.workers = max(workers, 1)
     report.seconds = time.perf_counter() - start

@@ -10,6 +10,8 @@ from django.db import connection
 
 from strongroom.errors import ApplicationError
 from strongroom.protection.audit import selectors, services
+from strongroom.protection.audit.internal.chain import CHAINS
+from strongroom.protection.audit.internal.verify import workers_default
 from strongroom.protection.vault.errors import KeyConfigError
 from strongroom.protection.vault.signing import public_key_load
 
@@ -21,6 +23,20 @@ VERIFY_HELP = (
 )
 
 
+def _workers(value: str | None) -> int:
+    """``--workers``: a whole number >= 1 (more than one per chain gains nothing)."""
+    if value is None:
+        return workers_default()
+    try:
+        workers = int(value)
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise CommandError(f"--workers must be a whole number of processes, 1 or more "
+                           f"(got {value!r})", returncode=2)
+    return min(workers, CHAINS)
+
+
 class Command(BaseCommand):
     help = "Tamper-evident audit log: verify, checkpoint, tail."
 
@@ -29,6 +45,9 @@ class Command(BaseCommand):
         verify = sub.add_parser("verify", help=VERIFY_HELP, description=VERIFY_HELP)
         verify.add_argument("--public-key", help="base64 Ed25519 public key to trust "
                             "(default: the exported key in the data directory)")
+        verify.add_argument("--workers", metavar="N", help="processes walking the chains in "
+                            f"parallel (default: the number of CPUs, at most {CHAINS}; "
+                            "1 = in this process)")
         sub.add_parser("checkpoint", help="sign every chain head (database + checkpoint file)")
         tail = sub.add_parser("tail", help="the latest events")
         tail.add_argument("-n", type=int, default=20, choices=range(1, 1001), metavar="N")
@@ -41,14 +60,17 @@ class Command(BaseCommand):
         except (ApplicationError, KeyConfigError) as exc:
             raise CommandError(exc.message if hasattr(exc, "message") else str(exc)) from None
 
-    def do_verify(self, *, public_key: str | None, **options: Any) -> None:
-        report = selectors.audit_verify(public_key=public_key)
+    def do_verify(self, *, public_key: str | None, workers: str | None,
+                  **options: Any) -> None:
+        report = selectors.audit_verify(public_key=public_key, workers=_workers(workers))
         for note in report.notes:
             self.stdout.write(f"note: {note}")
         for problem in report.problems:
             self.stderr.write(f"TAMPERED ({problem.kind}): {problem.message}")
+        processes = "1 process" if report.workers == 1 else f"{report.workers} processes"
         summary = (f"{report.events} events in {report.chains} chains, "
-                   f"{report.checkpoints} signed checkpoints, {report.seconds:.2f} s")
+                   f"{report.checkpoints} signed checkpoints, {report.seconds:.2f} s, "
+                   f"{processes}")
         if not report.ok:
             raise CommandError(f"audit log verification FAILED ({summary})")
         self.stdout.write(f"audit log OK: {summary}")
