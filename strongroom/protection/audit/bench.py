@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 WRITERS = 8
-APPEND_SECONDS = 3.0
+APPEND_SECONDS = 2.0
 VERIFY_EVENTS = 200_000
 TARGETS = {"append_ratio": 0.5, "verify_rate": 200_000}
 FALLBACK_PG = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -188,7 +188,7 @@ def _append_rates() -> tuple[float, float]:
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_raw (LIKE audit_event INCLUDING ALL)")
     raw, audit = [], []
-    for _ in range(2):  # interleaved, best of two: the machine's noise hits both sides
+    for _ in range(4):  # interleaved, best of four: the machine's noise hits both sides
         raw.append(_threads(_raw_writer))
         audit.append(_threads(_audit_writer))
     return max(raw), max(audit)
@@ -231,7 +231,7 @@ def _verify_rate(data_dir: Path) -> tuple[float, int, int]:
 
     _fill(VERIFY_EVENTS)
     best = 0.0
-    for _ in range(2):
+    for _ in range(3):  # best of three: a shared machine has slow seconds
         report = audit_verify(data_dir=data_dir, workers=workers_default())
         if not report.ok:
             raise RuntimeError(f"bench log did not verify: {report.problems[0].message}")
