@@ -12,8 +12,10 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
-from . import emails, sessions
-from .models import KnownDevice
+from strongroom.protection.vault import signals as vault_signals
+
+from . import emails, sessions, tokens
+from .models import KnownDevice, User
 
 DEVICE_COOKIE = "__Host-device"
 DEVICE_COOKIE_AGE = 400 * 86400
@@ -46,3 +48,22 @@ def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: An
 def _logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         sessions.session_ended(request=request)
+
+
+@receiver(vault_signals.key_operation, dispatch_uid="accounts.subject_shredded")
+def _subject_shredded(sender: Any, event: str, subject_id: Any = None, **kwargs: Any) -> None:
+    """A crypto-shredded person's account stops working at once, in the shredding's own
+    transaction: deactivated, every browser signed out, every API token revoked.
+
+    Threat: shredding makes the data unreadable, but a live session cookie or API token
+    would still act as the erased account (place orders, read what is left), and the
+    account could not even be found again by email to be locked (its index is gone).
+    """
+    if event != "subject_shredded" or subject_id is None:
+        return
+    from strongroom.protection.audit.events import Actor
+
+    for user in User.objects.filter(subject_id=subject_id):
+        User.objects.filter(pk=user.pk).update(is_active=False)  # no save(): erased fields
+        sessions.sessions_revoke_all(user=user, actor=Actor.system("vault"))
+        tokens.api_token_revoke_all(user=user)
