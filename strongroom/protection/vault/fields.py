@@ -147,6 +147,12 @@ def _as_uuid(value: Any) -> Any:
         return value
 
 
+def row_aad(pk: Any) -> bytes:
+    """The row part of a ciphertext's associated data (the pk as ``_row`` binds it)."""
+    pk = _as_uuid(pk)
+    return pk.bytes if type(pk) is UUID else str(pk).encode()
+
+
 def _row(pk: Any, subject_id: Any) -> tuple[Any, Any, bytes, int | None]:
     """(pk, subject id, pk as AAD bytes, subject id as int for the read hot path)."""
     pk, subject_id = _as_uuid(pk), _as_uuid(subject_id)

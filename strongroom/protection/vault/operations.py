@@ -43,6 +43,7 @@ from strongroom.protection.vault.errors import VaultError
 from strongroom.protection.vault.fields import EncryptedField
 from strongroom.protection.vault.internal import envelope, renames
 from strongroom.protection.vault.internal.renames import Column
+from strongroom.protection.vault.internal.rotation import batch_size_check
 
 
 class EncryptedRenameError(VaultError, CommandError):
@@ -65,11 +66,6 @@ class ReencryptOperation(Operation):
     atomic = False
 
     batch_size: int
-
-    def _check_batch(self, batch_size: int) -> int:
-        if not 1 <= batch_size <= 100_000:
-            raise ValueError("batch_size must be between 1 and 100000")
-        return batch_size
 
     def state_forwards(self, app_label: str, state: Any) -> None:
         pass  # data only: the rename operation changes the state
@@ -126,7 +122,7 @@ class ReencryptRenamedField(ReencryptOperation):
         self, model_name: str, old_name: str, new_name: str, *, batch_size: int = 500
     ) -> None:
         self.model_name, self.old_name, self.new_name = model_name, old_name, new_name
-        self.batch_size = self._check_batch(batch_size)
+        self.batch_size = batch_size_check(batch_size)
 
     def columns(self, app_label: str, state: Any, *, backwards: bool) -> list[Column]:
         try:
@@ -172,7 +168,7 @@ class ReencryptRenamedModel(ReencryptOperation):
         batch_size: int = 500,
     ) -> None:
         self.old_name, self.new_name, self.old_app_label = old_name, new_name, old_app_label
-        self.batch_size = self._check_batch(batch_size)
+        self.batch_size = batch_size_check(batch_size)
 
     def columns(self, app_label: str, state: Any, *, backwards: bool) -> list[Column]:
         old_app = self.old_app_label or app_label

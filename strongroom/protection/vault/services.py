@@ -98,7 +98,7 @@ def kek_rotate(*, batch_size: int = 1000, on_progress: Progress | None = None) -
 
 def data_keys_rewrap(*, batch_size: int = 1000, on_progress: Progress | None = None) -> int:
     """Rewrap every data and index key not yet under the primary KEK, in batches."""
-    _check_batch(batch_size)
+    rotation.batch_size_check(batch_size)
     return rotation.rewrap_all(batch_size=batch_size, on_progress=on_progress or _noop)
 
 
@@ -115,7 +115,7 @@ def data_reencrypt(
     since they stopped being used for writes; until then ``keys_waiting`` > 0 and a
     later run finishes the job.
     """
-    _check_batch(batch_size)
+    rotation.batch_size_check(batch_size)
     report = rotation.reencrypt_all(
         batch_size=batch_size,
         grace=REENCRYPT_GRACE if grace is None else grace,
@@ -161,7 +161,7 @@ def index_key_rotate(*, batch_size: int = 500, on_progress: Progress | None = No
 
 def index_rows_reindex(*, batch_size: int = 500, on_progress: Progress | None = None) -> int:
     """Recompute blind indexes not under the primary index key. Resumable."""
-    _check_batch(batch_size)
+    rotation.batch_size_check(batch_size)
     return rotation.reindex_all(batch_size=batch_size, on_progress=on_progress or _noop)
 
 
@@ -192,11 +192,6 @@ def index_key_retire(*, version: int) -> None:
 def _announce(event: str, *, subject_id: UUID | None = None, detail: str = "") -> None:
     signals.key_operation.send(sender=Subject, event=event, subject_id=subject_id,
                                detail=detail)
-
-
-def _check_batch(batch_size: int) -> None:
-    if not 1 <= batch_size <= 100_000:
-        raise ValueError("batch_size must be between 1 and 100000")
 
 
 def _noop(done: int, total: int) -> None:

@@ -26,7 +26,7 @@ from uuid import UUID
 
 from django.db import models, transaction
 
-from strongroom.protection.vault.fields import EncryptedField, Sealed
+from strongroom.protection.vault.fields import EncryptedField, Sealed, row_aad
 from strongroom.protection.vault.internal import envelope
 from strongroom.protection.vault.internal.envelope import EnvelopeError
 from strongroom.protection.vault.internal.keymaterial import Key
@@ -62,16 +62,6 @@ class ResealReport:
     already: int = 0  # opened under the target context: nothing to do
     erased: int = 0  # subject crypto-shredded: left as it is
     conflicts: int = 0  # changed concurrently; retried in the next pass
-
-
-def pk_aad(pk: Any) -> bytes:
-    """The row part of the associated data, exactly as ``fields._row`` builds it."""
-    if isinstance(pk, UUID):
-        return pk.bytes
-    try:
-        return UUID(str(pk)).bytes
-    except ValueError:
-        return str(pk).encode()
 
 
 def column_reseal(*, column: Column, using: str, batch_size: int) -> ResealReport:
@@ -139,7 +129,7 @@ def reseal_batch(
 
 def _resealed(key: Key, blob: bytes, column: Column, pk: Any) -> bytes | None:
     """The value sealed under the target context, or None if it already is."""
-    key_id, row = envelope.key_id_of(blob), pk_aad(pk)
+    key_id, row = envelope.key_id_of(blob), row_aad(pk)
     try:
         plaintext = envelope.open_(key, blob, column.source, row)
     except EnvelopeError:

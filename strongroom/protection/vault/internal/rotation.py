@@ -21,6 +21,14 @@ from strongroom.protection.vault.internal.keystore import data_key_aad, index_ke
 from strongroom.protection.vault.internal.runtime import keystore
 
 Progress = Callable[[int, int], None]
+MAX_BATCH = 100_000
+
+
+def batch_size_check(batch_size: int) -> int:
+    """A batch size for any of the vault's batch loops (rotation, renames)."""
+    if not 1 <= batch_size <= MAX_BATCH:
+        raise ValueError(f"batch_size must be between 1 and {MAX_BATCH}")
+    return batch_size
 
 
 def _noop(done: int, total: int) -> None:
