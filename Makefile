@@ -7,7 +7,7 @@ export STRONGROOM_ALLOWED_HOSTS ?= localhost,127.0.0.1,[::1]
 
 .PHONY: install run test test-postgres lint bench clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt setup.py strongroom/protection/vault/internal/_fastread.c
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
 	  || { echo "Strongroom needs Python 3.11 or newer (found $$($(PYTHON) --version))."; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,4 +38,5 @@ bench: install
 	$(BIN)/python -m strongroom.bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache build
+	find strongroom -name '*.so' -delete

@@ -202,6 +202,9 @@ class Config:
     email_url: str
     default_from_email: str
     log_level: str
+    # The compiled read path of encrypted fields (vault/internal/_fastread.c): on unless
+    # turned off; off (or not built) means the same reads in pure Python, slower.
+    vault_speedups: bool = True
     payments: PaymentConfig = field(default_factory=lambda: PaymentConfig(gateway="none"))
     accounts: AccountsConfig = field(default_factory=AccountsConfig)
     extra: dict[str, str] = field(default_factory=dict)
@@ -334,6 +337,9 @@ def load(environ: dict[str, str] | None = None, *, dotenv_path: Path | None = No
         email_url=env.get("STRONGROOM_EMAIL_URL", "").strip(),
         default_from_email=env.get("STRONGROOM_FROM_EMAIL", "store@localhost").strip(),
         log_level=log_level,
+        vault_speedups=_truthy(
+            "STRONGROOM_VAULT_SPEEDUPS", env.get("STRONGROOM_VAULT_SPEEDUPS", "on")
+        ),
         payments=_payments(env, data_dir),
         accounts=_accounts(env),
         extra={k: v for k, v in env.items() if k.startswith("STRONGROOM_")},

@@ -27,6 +27,7 @@ STRONGROOM_PAYMENTS = CONFIG.payments
 STRONGROOM_TLS_CA = CONFIG.data_dir / "tls" / "ca.pem"
 # Accounts: password, session and throttling policy (strongroom.protection.accounts).
 STRONGROOM_ACCOUNTS = CONFIG.accounts
+STRONGROOM_VAULT_SPEEDUPS = CONFIG.vault_speedups
 STRONGROOM_REDIS_URL = CONFIG.redis_url
 
 INSTALLED_APPS = [

@@ -9,6 +9,8 @@ IDs are stable (docs and the self-audit refer to them):
   vault.E010  a key file or the key directory is accessible by group or others
   vault.E011  STRONGROOM_KEK is set but not a valid key
   vault.W010  no key-encryption key yet (run `strongroom keys init`)
+  vault.I001  encrypted fields read through the pure-Python path (deploy check; the
+              compiled read path was not built, or STRONGROOM_VAULT_SPEEDUPS is off)
 
 A model declares personal data with a class attribute::
 
@@ -26,7 +28,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from strongroom.protection.vault.errors import KeyConfigError
-from strongroom.protection.vault.fields import BlindIndexField, EncryptedField
+from strongroom.protection.vault.fields import FAST_READ, BlindIndexField, EncryptedField
 from strongroom.protection.vault.internal import keyfiles, kms
 
 
@@ -140,3 +142,21 @@ def check_keys(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessa
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_read_path(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Not a security problem (both paths make the same checks), but a slower store."""
+    if FAST_READ:
+        return []
+    if not getattr(settings, "STRONGROOM_VAULT_SPEEDUPS", True):
+        why, hint = "STRONGROOM_VAULT_SPEEDUPS is off", "unset STRONGROOM_VAULT_SPEEDUPS"
+    else:
+        why = "the compiled read path was not built"
+        hint = "install a C compiler and the Python headers, then reinstall (`make install`)"
+    return [
+        checks.Info(
+            f"encrypted fields are read by the pure-Python path ({why}): each read is slower",
+            hint=hint, id="vault.I001",
+        )
+    ]

@@ -22,6 +22,11 @@ Threat notes:
   encrypted as it is saved. The data keys travel in the same dump, wrapped by the KEK:
   a dump restores only where that KEK is.
 * NULL stays NULL: whether a value is present, and its length, are not hidden.
+
+The warm-cache read (key cached, row stamped) is compiled where a C compiler was found
+at install (``internal/_fastread.c``, see ``EncryptedAttribute``): the same checks, in C,
+with every other case handed to the Python ``__get__``. ``STRONGROOM_VAULT_SPEEDUPS=off``
+turns it off.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from django import forms
+from django.conf import settings
 from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -164,7 +170,7 @@ def _row(pk: Any, subject_id: Any) -> tuple[Any, Any, bytes, int | None]:
     )
 
 
-class EncryptedAttribute(DeferredAttribute):
+class PyEncryptedAttribute(DeferredAttribute):
     """Data descriptor: decrypts on first read, keeps plaintext assignments as-is.
 
     ``__get__`` is the hot path of every encrypted read, so the cached-key case is
@@ -173,6 +179,10 @@ class EncryptedAttribute(DeferredAttribute):
     the cache's age limit (as in ``KeyStore.key_for_decrypt``), and the associated
     data is header || column context || row pk (as in ``envelope.open_``). Everything
     else (cold cache, erased subject, malformed bytes) goes through ``field.open``.
+
+    The pure-Python read path. ``EncryptedAttribute`` is this class with the compiled
+    warm-cache branch (``internal/_fastread.c``) in front, where it is built and enabled;
+    that branch hands every other case to ``slow_get``, which is this ``__get__``.
     """
 
     def __init__(self, field: models.Field) -> None:
@@ -213,8 +223,37 @@ class EncryptedAttribute(DeferredAttribute):
                 return value[1]
         return value
 
+    slow_get = __get__
+
     def __set__(self, instance: models.Model, value: Any) -> None:
         instance.__dict__[self.field.attname] = value
+
+
+def _fastread_module() -> Any:
+    """The compiled read path, or None: not built (no C compiler at install) or turned
+    off (``STRONGROOM_VAULT_SPEEDUPS=off``, to run the suite on the pure-Python path)."""
+    if not getattr(settings, "STRONGROOM_VAULT_SPEEDUPS", True):
+        return None
+    try:
+        from strongroom.protection.vault.internal import _fastread
+    except ImportError:
+        return None
+    _fastread.configure(Sealed, _OPENED, _ROW, runtime)
+    return _fastread
+
+
+_fastread = _fastread_module()
+
+if _fastread is not None:
+
+    class EncryptedAttribute(_fastread.FastAttribute, PyEncryptedAttribute):  # type: ignore[misc,name-defined]
+        """``PyEncryptedAttribute`` with the compiled warm-cache read in front (its C
+        ``__get__`` comes first in the MRO and calls ``slow_get`` for everything else)."""
+
+else:
+    EncryptedAttribute = PyEncryptedAttribute  # type: ignore[misc]
+
+FAST_READ: Final = EncryptedAttribute is not PyEncryptedAttribute
 
 
 class EncryptedField(models.Field):

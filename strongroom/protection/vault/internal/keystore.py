@@ -65,7 +65,8 @@ class KeyStore:
             max_entries=max_entries, max_age=active_max_age, clock=clock
         )
         self._local = threading.local()
-        # The read hot path (``fields.EncryptedAttribute.__get__`` reads it directly):
+        # The read hot path (``fields.PyEncryptedAttribute.__get__`` and its compiled twin
+        # ``internal/_fastread.c`` read it directly; its layout is their contract):
         # ciphertext header (9 bytes) -> (subject id as int, the key's AEAD, expiry on
         # time.monotonic). Mirrors ``_keys``: same age limit, cleared and forgotten with it, so
         # a cached read is one dict lookup with no header parsing, and the reader still
