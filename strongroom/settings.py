@@ -118,6 +118,8 @@ if CONFIG.redis_url:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CONFIG.redis_url,
+            # A down Redis answers in 2 s at most; strongroom.sharedcache then falls back.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:

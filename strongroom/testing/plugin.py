@@ -51,3 +51,34 @@ def _vault_key_cache_fresh() -> Iterator[None]:
     # Decryption failures a test left pending (its transaction rolled back) must not be
     # written into a later test's audit log.
     pending_clear()
+
+
+@pytest.fixture(autouse=True)
+def _shared_cache_break_closed() -> Iterator[None]:
+    """A test that found Redis down must not leave the next one falling back."""
+    yield
+    from strongroom.sharedcache import shared_cache_reset
+
+    shared_cache_reset()
+
+
+@pytest.fixture
+def redis_down(settings) -> Iterator[str]:
+    """Redis configured (cache and throttling) at an address where nothing listens: the
+    outage as the store sees it, connection refused at the network edge."""
+    import socket
+
+    from strongroom.sharedcache import shared_cache_reset
+
+    with socket.socket() as probe:  # a port that was free a moment ago, left closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"redis://127.0.0.1:{port}/0"
+    settings.CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+    settings.STRONGROOM_REDIS_URL = url
+    settings.STRONGROOM_REVEAL_COUNTER = "auto"
+    shared_cache_reset()
+    yield url
+    shared_cache_reset()

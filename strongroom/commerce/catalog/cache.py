@@ -5,7 +5,8 @@ a listing shows changes: a product, variant or category saved or deleted (signal
 stock moved by an order (``catalog_changed`` on commit). With Redis configured every
 process sees the new version at once; with the per-process default cache another
 process may serve a listing up to ``TTL_SECONDS`` old — checkout always re-checks stock,
-so a stale "in stock" can never sell what is not there."""
+so a stale "in stock" can never sell what is not there. While Redis is down every read
+is built from the database (``strongroom.sharedcache``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import secrets
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import cache
+from strongroom.sharedcache import cache_get, cache_set
 
 T = TypeVar("T")
 VERSION_KEY = "catalog:version"
@@ -22,18 +23,22 @@ TTL_SECONDS = 60
 
 
 def _version() -> str:
-    return cache.get_or_set(VERSION_KEY, lambda: secrets.token_hex(8), None)
+    version = cache_get(VERSION_KEY)
+    if version is None:
+        version = secrets.token_hex(8)
+        cache_set(VERSION_KEY, version, None)
+    return str(version)
 
 
 def catalog_changed() -> None:
-    cache.set(VERSION_KEY, secrets.token_hex(8), None)
+    cache_set(VERSION_KEY, secrets.token_hex(8), None)
 
 
 def catalog_cached(parts: tuple, build: Callable[[], T]) -> T:
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     key = f"catalog:{_version()}:{digest}"
-    value = cache.get(key)
+    value = cache_get(key)
     if value is None:
         value = build()
-        cache.set(key, value, TTL_SECONDS)
-    return value
+        cache_set(key, value, TTL_SECONDS)
+    return value  # type: ignore[return-value]

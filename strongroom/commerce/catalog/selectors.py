@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+
+from strongroom.sharedcache import cache_get, cache_set
 
 from .errors import ProductNotFound
 from .models import Category, Product, Variant
@@ -78,11 +79,11 @@ NAV_SIZE = 8
 def category_nav() -> list[dict[str, str]]:
     """The header's category links, from the shared cache (cleared whenever a category
     changes, see ``signals``): every page shows them, none should query for them."""
-    nav = cache.get(NAV_CACHE_KEY)
+    nav = cache_get(NAV_CACHE_KEY)
     if nav is None:
         nav = [{"name": c.name, "slug": c.slug} for c in category_list()[:NAV_SIZE]]
-        cache.set(NAV_CACHE_KEY, nav, NAV_CACHE_SECONDS)
-    return nav
+        cache_set(NAV_CACHE_KEY, nav, NAV_CACHE_SECONDS)
+    return nav  # type: ignore[return-value]
 
 
 def variant_get_available(*, variant_id: int) -> Variant:

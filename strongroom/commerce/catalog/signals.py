@@ -1,6 +1,7 @@
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+
+from strongroom.sharedcache import cache_delete
 
 from .cache import catalog_changed
 from .models import Category, Product, Variant
@@ -9,7 +10,7 @@ from .selectors import NAV_CACHE_KEY
 
 @receiver([post_save, post_delete], sender=Category)
 def category_nav_forget(**kwargs) -> None:
-    cache.delete(NAV_CACHE_KEY)
+    cache_delete(NAV_CACHE_KEY)
 
 
 @receiver([post_save, post_delete], sender=Category)

@@ -2,7 +2,8 @@
 sees the same number: in the shared cache (Redis) when one is configured; otherwise the
 audit log itself is the counter (FIELD_REVEALED events by this staff member in the
 window, one indexed COUNT), because a process-local cache would let each worker allow
-the full limit.
+the full limit. While Redis is down the audit log counts too (``strongroom.sharedcache``):
+the limit fails closed, never open.
 
 Mass access is what a compromised or curious staff account looks like from the inside:
 a few reveals an hour are support work, hundreds are a download. The limit stops the
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+
+from strongroom.sharedcache import SHARED_CACHE_ERRORS, shared_cache_down, shared_cache_failed
 
 LIMIT_DEFAULT = 30  # reveals per window
 WINDOW_DEFAULT = 3600  # seconds
@@ -47,8 +50,16 @@ def reveal_take(*, staff_id: str, now: float | None = None) -> Verdict:
     limit, window = _limits()
     now = time.time() if now is None else now
     slot = int(now // window)
-    if not _shared_cache():
+    if not _shared_cache() or shared_cache_down():
         return _from_audit_log(staff_id, slot * window, limit)
+    try:
+        return _from_cache(staff_id, slot, window, limit)
+    except SHARED_CACHE_ERRORS as exc:
+        shared_cache_failed(exc, where="the staff reveal limit")
+        return _from_audit_log(staff_id, slot * window, limit)
+
+
+def _from_cache(staff_id: str, slot: int, window: int, limit: int) -> Verdict:
     key = f"access:reveal:{staff_id}:{slot}"
     cache.add(key, 0, timeout=window + 60)
     try:
@@ -66,8 +77,11 @@ def reveal_reset(*, staff_id: str, now: float | None = None) -> None:
     """Forget the current window's count (tests; an owner clearing a false alarm)."""
     limit, window = _limits()
     slot = int((time.time() if now is None else now) // window)
-    cache.delete_many([f"access:reveal:{staff_id}:{slot}",
-                       f"access:reveal-alert:{staff_id}:{slot}"])
+    try:
+        cache.delete_many([f"access:reveal:{staff_id}:{slot}",
+                           f"access:reveal-alert:{staff_id}:{slot}"])
+    except SHARED_CACHE_ERRORS as exc:
+        shared_cache_failed(exc, where="the staff reveal limit")
 
 
 def _from_audit_log(staff_id: str, start: float, limit: int) -> Verdict:

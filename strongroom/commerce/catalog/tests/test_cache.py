@@ -52,3 +52,18 @@ def test_product_page_follows_stock_and_price_changes(client):
     assert "9.00" in page and "5.00" not in page
     product_update(product=product, is_active=False)
     assert client.get(url, secure=True).status_code == 404
+
+
+def test_with_redis_down_the_catalog_is_read_from_the_database(client, redis_down, caplog):
+    """An outage of the shared cache is not an outage of the store: pages and API answer,
+    edits show at once, and the outage is logged once (not once per request)."""
+    product = product_make(name="Outage Teapot", stock=3, price="9.00")
+    with caplog.at_level("WARNING", logger="strongroom.security"):
+        assert client.get("/", secure=True).status_code == 200
+        assert _listed(client, product.slug)["in_stock"] is True
+        page = client.get(f"/p/{product.slug}/", secure=True)
+        assert page.status_code == 200 and "Outage Teapot" in page.content.decode()
+        product_update(product=product, is_active=False)  # its cache bump fails quietly
+        assert _listed(client, product.slug) is None
+    outages = [r for r in caplog.records if "shared cache (Redis) unavailable" in r.message]
+    assert len(outages) == 1 and "ConnectionError" in outages[0].getMessage()

@@ -37,3 +37,23 @@ def test_without_a_shared_cache_the_audit_log_is_the_counter(settings):
     with transaction.atomic():
         audit_record(event=AuditEvent.REVEAL_RATE_LIMITED, actor=staff)
     assert not reveal_take(staff_id="s-audit").first_refusal  # alerted already
+
+
+@pytest.mark.django_db
+def test_with_redis_down_the_limit_is_counted_in_the_audit_log(redis_down, settings):
+    """The limit fails closed: a down cache does not stop it counting."""
+    from django.db import transaction
+
+    from strongroom.protection.audit.events import Actor, ActorType, AuditEvent
+    from strongroom.protection.audit.services import audit_record
+
+    settings.STRONGROOM_REVEAL_LIMIT = 2
+    staff = Actor(ActorType.STAFF, "s-outage")
+    assert reveal_take(staff_id="s-outage").allowed  # the cache failed: counted in the log
+    for _ in range(2):
+        with transaction.atomic():
+            audit_record(event=AuditEvent.FIELD_REVEALED, actor=staff, fields=["email"],
+                         reason="customer_request")
+    refused = reveal_take(staff_id="s-outage")
+    assert not refused.allowed and refused.first_refusal
+    reveal_reset(staff_id="s-outage")  # best effort: no error either

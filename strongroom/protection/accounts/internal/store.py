@@ -1,16 +1,20 @@
 """Where throttle state lives, shared by every app process: the database by default,
-Redis when ``STRONGROOM_REDIS_URL`` is set. Both answer the same four questions."""
+Redis when ``STRONGROOM_REDIS_URL`` is set, and the database again while Redis is down
+(``strongroom.sharedcache``: sign-in keeps working and keeps being throttled). Both answer
+the same questions."""
 
 from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+
+from strongroom.sharedcache import SHARED_CACHE_ERRORS, shared_cache_down, shared_cache_failed
 
 
 class ThrottleStore(Protocol):
@@ -117,9 +121,45 @@ class RedisStore:
         return int(pipe.execute()[2])
 
 
+class FallbackStore:
+    """Redis, or the database store while Redis is unavailable (see strongroom.sharedcache).
+    Counts made in Redis before an outage are not in the database: an attacker gains at
+    most one fresh budget per outage, where failing open would give an unlimited one."""
+
+    def __init__(self, primary: ThrottleStore, fallback: ThrottleStore) -> None:
+        self.primary, self.fallback = primary, fallback
+
+    def _call(self, name: str, *args: object) -> Any:
+        if not shared_cache_down():
+            try:
+                return getattr(self.primary, name)(*args)
+            except SHARED_CACHE_ERRORS as exc:
+                shared_cache_failed(exc, where="sign-in throttling")
+        return getattr(self.fallback, name)(*args)
+
+    def incr(self, key: str, ttl: int) -> int:
+        return self._call("incr", key, ttl)
+
+    def block(self, key: str, seconds: int) -> None:
+        self._call("block", key, seconds)
+
+    def blocked_for(self, key: str) -> int:
+        return self._call("blocked_for", key)
+
+    def reset(self, key: str) -> None:
+        self._call("reset", key)
+
+    def add_member(self, key: str, member: str, ttl: int) -> int:
+        return self._call("add_member", key, member, ttl)
+
+    @property
+    def redis(self) -> Any:
+        return self.primary.redis  # type: ignore[attr-defined]
+
+
 @lru_cache(maxsize=4)
-def _redis_store(url: str) -> RedisStore:
-    return RedisStore(url)
+def _redis_store(url: str) -> FallbackStore:
+    return FallbackStore(RedisStore(url), DatabaseStore())
 
 
 def store() -> ThrottleStore:

@@ -126,3 +126,19 @@ def test_store_keys_hold_no_email_or_address(throttle_backend, customer):
 
         keys = " ".join(k.decode() for k in store().redis.keys("*"))
     assert "cora" not in keys and "192.0.2" not in keys and "hunter2" not in keys
+
+
+def test_with_redis_down_sign_in_works_and_is_still_throttled(client, customer, redis_down):
+    """Redis down: the right password still signs in, and guesses are counted in the
+    database instead (failing open would hand an attacker unlimited guesses)."""
+    from strongroom.protection.accounts.models import ThrottleCounter
+
+    started = time.monotonic()
+    refused = sum(login(client, customer.email, f"guess {n}").status_code == 429
+                  for n in range(30))
+    assert failures(AuditEvent.LOGIN_FAILED) <= through(throttle.ACCOUNT_FREE, started)
+    assert refused >= 30 - through(throttle.ACCOUNT_FREE, started)
+    assert ThrottleCounter.objects.exists()  # the database store took over
+    throttle.throttle_unlock(email=customer.email)
+    response = login(client, customer.email, PASSWORD)
+    assert response.status_code == 302 and "_auth_user_id" in client.session
