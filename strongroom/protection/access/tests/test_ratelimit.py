@@ -18,42 +18,36 @@ def test_limit_then_refusal_alerts_once_per_window(settings):
     assert reveal_take(staff_id="s1", now=now).allowed
 
 
-@pytest.mark.django_db
-def test_without_a_shared_cache_the_audit_log_is_the_counter(settings):
+def _revealed(staff_id: str, times: int, event: str = "FIELD_REVEALED") -> None:
+    """``times`` audit events by ``staff_id``, as the reveal service records them."""
     from django.db import transaction
 
     from strongroom.protection.audit.events import Actor, ActorType, AuditEvent
     from strongroom.protection.audit.services import audit_record
 
-    settings.STRONGROOM_REVEAL_LIMIT = 2
-    staff = Actor(ActorType.STAFF, "s-audit")
-    assert reveal_take(staff_id="s-audit").allowed
-    for _ in range(2):
+    for _ in range(times):
         with transaction.atomic():
-            audit_record(event=AuditEvent.FIELD_REVEALED, actor=staff, fields=["email"],
-                         reason="customer_request")
+            audit_record(event=AuditEvent[event], actor=Actor(ActorType.STAFF, staff_id),
+                         fields=["email"], reason="customer_request")
+
+
+@pytest.mark.django_db
+def test_without_a_shared_cache_the_audit_log_is_the_counter(settings):
+    settings.STRONGROOM_REVEAL_LIMIT = 2
+    assert reveal_take(staff_id="s-audit").allowed
+    _revealed("s-audit", 2)
     refused = reveal_take(staff_id="s-audit")
     assert not refused.allowed and refused.first_refusal
-    with transaction.atomic():
-        audit_record(event=AuditEvent.REVEAL_RATE_LIMITED, actor=staff)
+    _revealed("s-audit", 1, "REVEAL_RATE_LIMITED")
     assert not reveal_take(staff_id="s-audit").first_refusal  # alerted already
 
 
 @pytest.mark.django_db
 def test_with_redis_down_the_limit_is_counted_in_the_audit_log(redis_down, settings):
     """The limit fails closed: a down cache does not stop it counting."""
-    from django.db import transaction
-
-    from strongroom.protection.audit.events import Actor, ActorType, AuditEvent
-    from strongroom.protection.audit.services import audit_record
-
     settings.STRONGROOM_REVEAL_LIMIT = 2
-    staff = Actor(ActorType.STAFF, "s-outage")
     assert reveal_take(staff_id="s-outage").allowed  # the cache failed: counted in the log
-    for _ in range(2):
-        with transaction.atomic():
-            audit_record(event=AuditEvent.FIELD_REVEALED, actor=staff, fields=["email"],
-                         reason="customer_request")
+    _revealed("s-outage", 2)
     refused = reveal_take(staff_id="s-outage")
     assert not refused.allowed and refused.first_refusal
     reveal_reset(staff_id="s-outage")  # best effort: no error either
