@@ -205,6 +205,7 @@ class Config:
     # The compiled read path of encrypted fields (vault/internal/_fastread.c): on unless
     # turned off; off (or not built) means the same reads in pure Python, slower.
     vault_speedups: bool = True
+    proxy_hops: int = 1  # reverse proxies in front of the store (with behind_proxy)
     payments: PaymentConfig = field(default_factory=lambda: PaymentConfig(gateway="none"))
     accounts: AccountsConfig = field(default_factory=AccountsConfig)
     extra: dict[str, str] = field(default_factory=dict)
@@ -277,6 +278,20 @@ def _database_url(env: dict[str, str], data_dir: Path) -> str:
     return database_url
 
 
+def _proxy_hops(env: dict[str, str]) -> int:
+    raw = env.get("STRONGROOM_PROXY_HOPS", "").strip()
+    if not raw:
+        return 1
+    if not _truthy("STRONGROOM_BEHIND_PROXY", env.get("STRONGROOM_BEHIND_PROXY", "")):
+        raise ConfigError("STRONGROOM_PROXY_HOPS is set but STRONGROOM_BEHIND_PROXY is off: "
+                          "set STRONGROOM_BEHIND_PROXY=1, or unset STRONGROOM_PROXY_HOPS")
+    hops = _integer("STRONGROOM_PROXY_HOPS", raw, minimum=1)
+    if hops > 5:
+        raise ConfigError(f"STRONGROOM_PROXY_HOPS={hops} is implausible: it is the number of "
+                          "reverse proxies in front of the store, usually 1")
+    return hops
+
+
 @dataclass(frozen=True)
 class InitConfig:
     """What ``strongroom init`` needs, readable before any secret key exists."""
@@ -337,6 +352,7 @@ def load(environ: dict[str, str] | None = None, *, dotenv_path: Path | None = No
         email_url=env.get("STRONGROOM_EMAIL_URL", "").strip(),
         default_from_email=env.get("STRONGROOM_FROM_EMAIL", "store@localhost").strip(),
         log_level=log_level,
+        proxy_hops=_proxy_hops(env),
         vault_speedups=_truthy(
             "STRONGROOM_VAULT_SPEEDUPS", env.get("STRONGROOM_VAULT_SPEEDUPS", "on")
         ),

@@ -53,7 +53,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost, so it sees every security header the layers below add.
+    # Behind a proxy: the client's address from X-Forwarded-For, before anything reads it.
+    "strongroom.interfaces.web.proxy.ClientAddressMiddleware",
+    # Outermost of the rest, so it sees every security header the layers below add.
     "strongroom.commerce.payments.monitor.PaymentPageMonitor",
     "django.middleware.security.SecurityMiddleware",
     "strongroom.interfaces.web.middleware.SecurityHeadersMiddleware",
@@ -157,6 +159,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if CONFIG.behind_proxy:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trusted proxies in front of the store (0: none; X-Forwarded-For is then ignored).
+STRONGROOM_PROXY_HOPS = CONFIG.proxy_hops if CONFIG.behind_proxy else 0
 SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"  # Strict would drop the cart on the return from a payment page
