@@ -48,6 +48,7 @@ urlpatterns = [
          name="mfa_passkey_options"),
     path("account/verify/passkey/", security.mfa_passkey_verify, name="mfa_passkey_verify"),
     path("account/security/", security.security, name="security"),
+    path("account/security/confirm/", security.password_confirm, name="password_confirm"),
     path("account/security/totp/", security.totp_setup, name="totp_setup"),
     path("account/security/totp/remove/", security.totp_remove, name="totp_remove"),
     path("account/security/passkeys/options/", security.passkey_register_options,

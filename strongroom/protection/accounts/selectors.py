@@ -12,11 +12,23 @@ from django.http import HttpRequest
 
 MFA_VERIFIED_AT = "mfa_verified_at"
 STEP_UP_MAX_AGE = timedelta(minutes=5)
+# Someone without a second factor proves it is them with the password instead: checked at
+# sign-in or on the confirm page, within this window (adding the *first* factor with a
+# stolen or unattended session would lock the real owner out of their own account).
+PASSWORD_VERIFIED_AT = "password_verified_at"  # noqa: S105 - a session key
+PASSWORD_STEP_UP_MAX_AGE = timedelta(minutes=15)
 
 
 def mfa_fresh(*, request: HttpRequest, max_age: timedelta = STEP_UP_MAX_AGE,
               now: float | None = None) -> bool:
-    stamp = request.session.get(MFA_VERIFIED_AT)
+    return _stamp_fresh(request.session.get(MFA_VERIFIED_AT), max_age, now)
+
+
+def password_fresh(*, request: HttpRequest, now: float | None = None) -> bool:
+    return _stamp_fresh(request.session.get(PASSWORD_VERIFIED_AT), PASSWORD_STEP_UP_MAX_AGE, now)
+
+
+def _stamp_fresh(stamp: object, max_age: timedelta, now: float | None) -> bool:
     if isinstance(stamp, bool) or not isinstance(stamp, int | float):
         return False
     age = (time.time() if now is None else now) - stamp

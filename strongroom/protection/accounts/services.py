@@ -31,7 +31,7 @@ from strongroom.protection.audit.services import audit_record
 from . import emails, mfa, sessions, throttle
 from .errors import AccountError
 from .passwords import password_verdict
-from .selectors import MFA_VERIFIED_AT
+from .selectors import MFA_VERIFIED_AT, PASSWORD_VERIFIED_AT
 
 PENDING = "sr_pending_login"  # password checked, second factor still to come
 PENDING_SECONDS = 5 * 60
@@ -78,7 +78,7 @@ def login_attempt(*, request: HttpRequest, email: str, password: str,
         request.session.cycle_key()
         request.session[PENDING] = {"user": str(user.pk), "at": time.time()}
         return LoginResult(LoginOutcome.MFA, user=user)
-    login_complete(request=request, user=user, mfa_verified=False)
+    login_complete(request=request, user=user, mfa_verified=False, password_verified=True)
     return LoginResult(LoginOutcome.DONE, user=user)
 
 
@@ -90,12 +90,38 @@ def login_pending_user(*, request: HttpRequest) -> Any:
     return get_user_model().objects.filter(pk=pending.get("user"), is_active=True).first()
 
 
-def login_complete(*, request: HttpRequest, user: Any, mfa_verified: bool) -> None:
-    """Sign in: Django's login() gives the session a new id (a planted id is useless)."""
+def login_complete(*, request: HttpRequest, user: Any, mfa_verified: bool,
+                   password_verified: bool) -> None:
+    """Sign in: Django's login() gives the session a new id (a planted id is useless).
+    ``password_verified``: this sign-in checked the password (not an emailed link), which
+    counts as the password step-up for a while (``selectors.password_fresh``)."""
     request.session.pop(PENDING, None)
+    now = time.time()
     if mfa_verified:  # kept through login()'s new session id
-        request.session[MFA_VERIFIED_AT] = time.time()
+        request.session[MFA_VERIFIED_AT] = now
+    if password_verified:
+        request.session[PASSWORD_VERIFIED_AT] = now
     login(request, user, backend=BACKEND)
+
+
+def password_confirm(*, request: HttpRequest, password: str) -> LoginResult:
+    """The signed-in user types their password again (step-up without a second factor).
+
+    Throttled and counted like a sign-in to the same account: a stolen session must not
+    become a way to guess the password. Assumes the caller checked the user is signed in.
+    """
+    user = request.user
+    email = user.email
+    blocked = throttle.throttle_check(email=email, ip=_ip(request))
+    if blocked:
+        return LoginResult(LoginOutcome.THROTTLED, retry_after=blocked.retry_after)
+    checked = authenticate(request, username=email, password=password)  # audits a failure
+    if checked is None or checked.pk != user.pk:
+        throttle.throttle_failure(email=email, ip=_ip(request), password=password, user=user)
+        return LoginResult(LoginOutcome.INVALID)
+    throttle.throttle_success(email=email, ip=_ip(request))
+    request.session[PASSWORD_VERIFIED_AT] = time.time()
+    return LoginResult(LoginOutcome.DONE, user=user)
 
 
 def mfa_failed(*, request: HttpRequest, user: Any) -> throttle.Throttled | None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,12 +20,11 @@ from strongroom.protection.access import selectors as access
 from strongroom.protection.access import staff as staff_services
 from strongroom.protection.access.errors import AccessError, InviteInvalid
 from strongroom.protection.access.roles import Perm, Role
+from strongroom.protection.accounts import services as account_services
 
 from ..access_forms import InviteAcceptForm, StaffInviteForm, StaffRoleForm
 from ..permissions import perm_required
 from .common import get_or_404, preload_keys
-
-BACKEND = "strongroom.protection.accounts.backends.EmailBackend"
 
 
 def _render_list(request: HttpRequest, *, invite_form: StaffInviteForm | None = None,
@@ -125,7 +123,9 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("password", exc)
         else:
-            login(request, user, backend=BACKEND)
+            # They have just chosen the password: that counts as typing it.
+            account_services.login_complete(request=request, user=user, mfa_verified=False,
+                                            password_verified=True)
             messages.success(request, "Welcome. Next, set up your second factor.")
             return redirect("console:dashboard")
     return render(request, "console/staff/accept.html", {"form": form, "invite": invite},

@@ -97,6 +97,12 @@ class CodeForm(PlainLabelsMixin, forms.Form):
                                       "pattern": "[0-9 ]*", "autofocus": True}))
 
 
+class PasswordConfirmForm(PlainLabelsMixin, forms.Form):
+    password = forms.CharField(
+        label="Your password", max_length=4096, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}))
+
+
 class RecoveryForm(PlainLabelsMixin, forms.Form):
     recovery_code = forms.CharField(label="Recovery code", max_length=32,
                                     widget=forms.TextInput(attrs={"autocomplete": "off"}))

@@ -92,7 +92,8 @@ def email_verify(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     user = services.email_verify(request=request, uidb64=uidb64, token=token)
     if user is None:
         return render(request, "storefront/account/link_invalid.html", status=400)
-    services.login_complete(request=request, user=user, mfa_verified=False)
+    services.login_complete(request=request, user=user, mfa_verified=False,
+                            password_verified=False)  # an emailed link, not the password
     messages.success(request, "Thank you: your email address is confirmed and your "
                               "account is ready.")
     return redirect("storefront:account")

@@ -2,12 +2,14 @@
 
 Step-up: changing a factor someone already has needs a second factor verified in the
 last few minutes (``mfa_fresh``); the verify page below is where it is given, and the
-same page finishes a sign-in whose password was right.
+same page finishes a sign-in whose password was right. Adding the first factor needs the
+password instead (``password_fresh``: the sign-in, or the confirm page below).
 """
 
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,13 +17,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from strongroom.protection.accounts import mfa, services, sessions
 from strongroom.protection.accounts.internal.passkeys import MAX_BODY, CeremonyFailed
-from strongroom.protection.accounts.selectors import mfa_fresh
+from strongroom.protection.accounts.selectors import mfa_fresh, password_fresh
 
-from ..forms.security import CodeForm, RecoveryForm
+from ..forms.security import CodeForm, PasswordConfirmForm, RecoveryForm
 from .auth import step_up, throttled_message
 from .nexturl import safe_next
 
@@ -36,7 +39,8 @@ def _verifying_user(request: HttpRequest):
 def _verified(request: HttpRequest, user, signing_in: bool) -> str:
     services.mfa_succeeded(request=request, user=user)
     if signing_in:
-        services.login_complete(request=request, user=user, mfa_verified=True)
+        services.login_complete(request=request, user=user, mfa_verified=True,
+                                password_verified=True)  # the first step of this sign-in
     else:
         mfa.mfa_stamp(request=request)
     return safe_next(request, reverse("console:dashboard") if user.is_staff
@@ -127,8 +131,42 @@ def mfa_passkey_verify(request: HttpRequest) -> HttpResponse:
 # --- managing factors and sessions --------------------------------------------------------------
 
 def _needs_step_up(request: HttpRequest) -> bool:
-    """Changing factors someone already has needs a fresh second factor."""
-    return mfa.mfa_enrolled(user=request.user) and not mfa_fresh(request=request)
+    """Changing factors someone already has needs a fresh second factor; adding the first
+    one needs the password, typed at sign-in or on the confirm page a few minutes ago (a
+    stolen or unattended session must not enrol a factor that locks the owner out)."""
+    if mfa.mfa_enrolled(user=request.user):
+        return not mfa_fresh(request=request)
+    return not password_fresh(request=request)
+
+
+def _step_up_url(request: HttpRequest, next_path: str) -> str:
+    page = "storefront:mfa_step_up" if mfa.mfa_enrolled(user=request.user) else (
+        "storefront:password_confirm")
+    return f"{reverse(page)}?{urlencode({'next': next_path})}"
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def password_confirm(request: HttpRequest) -> HttpResponse:
+    form = PasswordConfirmForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_bound and form.is_valid():
+        result = services.password_confirm(request=request,
+                                           password=form.cleaned_data["password"])
+        if result.outcome is services.LoginOutcome.DONE:
+            return redirect(safe_next(request, reverse("storefront:security")))
+        if result.outcome is services.LoginOutcome.THROTTLED:
+            form.add_error(None, throttled_message(result.retry_after))
+            status = 429
+        else:
+            form.add_error("password", "That is not your password.")
+            status = 400
+    elif form.is_bound:
+        status = 400
+    return render(request, "storefront/account/password_confirm.html",
+                  {"form": form, "next": safe_next(request, "")}, status=status)
 
 
 @never_cache
@@ -153,7 +191,7 @@ def security(request: HttpRequest) -> HttpResponse:
 def totp_setup(request: HttpRequest) -> HttpResponse:
     user = request.user
     if _needs_step_up(request):
-        return step_up(request, request.get_full_path())
+        return redirect(_step_up_url(request, request.get_full_path()))
     form = CodeForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         if mfa.totp_confirm(user=user, code=form.cleaned_data["code"], request=request):
@@ -195,8 +233,8 @@ def totp_remove(request: HttpRequest) -> HttpResponse:
 def passkey_register_options(request: HttpRequest) -> HttpResponse:
     if _needs_step_up(request):
         return JsonResponse({"error": "Please verify it's you first.",
-                             "redirect": reverse("storefront:mfa_step_up") + "?next="
-                             + reverse("storefront:security")}, status=403)
+                             "redirect": _step_up_url(request, reverse("storefront:security"))},
+                            status=403)
     return HttpResponse(mfa.passkey_register_begin(request=request, user=request.user),
                         content_type="application/json")
 

@@ -79,6 +79,8 @@ def test_recovery_code_works_once(make_client, customer):
 def test_totp_enrolment_shows_qr_and_key_and_records_events(client, customer, sends,
                                                            mailoutbox):
     client.force_login(customer)
+    confirm = client.post(reverse("storefront:password_confirm"), {"password": PASSWORD})
+    assert confirm.status_code == 302  # a first factor needs the password typed recently
     page = client.get(reverse("storefront:totp_setup")).content.decode()
     assert "<svg" in page and "style=" not in page.split("<main")[1]
     secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
