@@ -1,6 +1,16 @@
 from django.urls import path, register_converter
 
-from .views import account, auth, cart, catalog, checkout, checkout_payment, privacy, security
+from .views import (
+    account,
+    auth,
+    cart,
+    catalog,
+    checkout,
+    checkout_payment,
+    email,
+    privacy,
+    security,
+)
 
 
 class OrderReferenceConverter:
@@ -38,6 +48,9 @@ urlpatterns = [
     path("account/login/", auth.login_view, name="login"),
     path("account/logout/", account.LogoutView.as_view(), name="logout"),
     path("account/password/", auth.password_change, name="password_change"),
+    path("account/email/", email.email_change, name="email_change"),
+    path("account/email/confirm/<str:token>/", email.email_change_confirm,
+         name="email_change_confirm"),
     path("account/password/reset/", auth.password_reset, name="password_reset"),
     path("account/password/reset/<str:uidb64>/<str:token>/", auth.password_reset_confirm,
          name="password_reset_confirm"),

@@ -14,8 +14,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 
-def _send(user: Any, subject: str, template: str, **context: Any) -> None:
-    to = str(user.email or "")
+def _send(user: Any, subject: str, template: str, *, to: str | None = None,
+          **context: Any) -> None:
+    to = str(user.email or "") if to is None else to
     if not to or "@" not in to:
         return  # erased or missing address: nobody to tell
     body = render_to_string(f"accounts/email/{template}.txt", {
@@ -49,3 +50,21 @@ def notice_new_device(*, user: Any, browser: str) -> None:
 
 def notice_mfa_changed(*, user: Any, what: str) -> None:
     _send(user, "your sign-in security changed", "mfa_changed", what=what)
+
+
+def email_change_link(*, to: str, user: Any, link: str, minutes: int) -> None:
+    _send(user, "confirm your new email address", "email_change", to=to, link=link,
+          minutes=minutes)
+
+
+def notice_email_taken(*, to: str, owner: Any) -> None:
+    """Someone asked to move another account to this address, which has an account."""
+    _send(owner, "someone tried to use your email address", "email_taken", to=to)
+
+
+def notice_email_changed(*, to: str, user: Any) -> None:
+    """To the old address, after the change: the new one is shown masked."""
+    from strongroom.protection.access.masking import mask_email
+
+    _send(user, "your sign-in email address was changed", "email_changed", to=to,
+          new_email=mask_email(user.email))

@@ -246,3 +246,22 @@ class SecurityAlert(models.Model):
     class Meta:
         db_table = "accounts_security_alert"
         ordering = ["-created_at"]
+
+
+class EmailChange(models.Model):
+    """A requested new sign-in address, waiting for the link sent to it (one per account).
+
+    The address is personal data, encrypted under the account's subject; the link's token
+    is kept only as its SHA-256, so a stolen database cannot confirm anyone's change."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="+")
+    subject = models.ForeignKey("vault.Subject", on_delete=models.PROTECT, related_name="+")
+    new_email = EncryptedCharField(max_length=254)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+
+    personal_fields = ("new_email",)
+
+    class Meta:
+        db_table = "accounts_email_change"

@@ -90,6 +90,14 @@ class EmailForm(PlainLabelsMixin, forms.Form):
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
+class EmailChangeForm(PlainLabelsMixin, forms.Form):
+    new_email = forms.EmailField(label="New email address", max_length=254,
+                                 widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(
+        label="Your password", max_length=4096, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
 class CodeForm(PlainLabelsMixin, forms.Form):
     code = forms.CharField(
         label="6-digit code from your authenticator app", max_length=10,
