@@ -33,5 +33,7 @@ urlpatterns = [
     path("staff/invite/", staff.staff_invite, name="staff_invite"),
     path("staff/<uuid:staff_id>/role/", staff.staff_role, name="staff_role"),
     path("staff/<uuid:staff_id>/disable/", staff.staff_disable, name="staff_disable"),
+    path("staff/<uuid:staff_id>/enable/", staff.staff_enable, name="staff_enable"),
+    path("staff/<uuid:staff_id>/reinvite/", staff.staff_reinvite, name="staff_reinvite"),
     path("invite/<str:token>/", staff.invite_accept, name="invite_accept"),
 ]

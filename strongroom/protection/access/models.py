@@ -24,6 +24,9 @@ class StaffRole(models.Model):
     changed_at = models.DateTimeField(default=timezone.now)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
+    # Last re-enabled by an owner: counts as activity for ``staff disable-idle``, which
+    # would otherwise disable a re-enabled idle account again at its next run.
+    enabled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "access_staff_role"

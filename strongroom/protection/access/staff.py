@@ -1,4 +1,5 @@
-"""Staff management: invite, activate, change role, disable, disable idle accounts.
+"""Staff management: invite (and invite again), activate, change role, disable, re-enable,
+disable idle accounts.
 
 The console's staff pages (owner only) and ``strongroom staff`` call these; each
 records its audit event in the change's transaction. Guards that protect the store
@@ -63,18 +64,42 @@ def staff_invite(*, email: str, full_name: str, role: Role, by: Any,
         pass
     else:
         raise StaffChangeRefused("That email already has an account here.", field="email")
-    raw = secrets.token_urlsafe(32)
     with transaction.atomic():
         user = User.objects.create_user(email, None, full_name=full_name, is_staff=True,
                                         is_active=False)
         StaffRole.objects.create(user=user, role=role, changed_by=by, changed_at=now)
-        StaffInvite.objects.create(user=user, token_hash=_hash(raw), invited_by=by,
-                                   created_at=now, expires_at=now + INVITE_LIFETIME)
-        audit_record(event=AuditEvent.STAFF_INVITED, actor=by, subject_id=user.subject_id,
-                     object=user, fields=["role"], reason=f"role {role.value}")
-        url = link(raw)
-        transaction.on_commit(lambda: _invite_mail(email, role, url))
+        raw = _invite_send(user=user, role=role, by=by, link=link, now=now,
+                           reason=f"role {role.value}")
     return user, raw
+
+
+def _invite_send(*, user: Any, role: Role, by: Any, link: Callable[[str], str],
+                 now: datetime, reason: str) -> str:
+    """A new one-time link for ``user`` (STAFF_INVITED), mailed once the caller commits."""
+    raw = secrets.token_urlsafe(32)
+    StaffInvite.objects.create(user=user, token_hash=_hash(raw), invited_by=by,
+                               created_at=now, expires_at=now + INVITE_LIFETIME)
+    audit_record(event=AuditEvent.STAFF_INVITED, actor=by, subject_id=user.subject_id,
+                 object=user, fields=["role"], reason=reason)
+    email, url = str(user.email), link(raw)
+    transaction.on_commit(lambda: _invite_mail(email, role, url))
+    return raw
+
+
+def staff_invite_resend(*, user: Any, by: Any, link: Callable[[str], str],
+                        now: datetime | None = None) -> str:
+    """Invite again an account that never set its password (the invitation expired or
+    was lost): earlier links die, a new one is mailed. Returns the raw token. The caller
+    checked ``by`` may manage staff."""
+    if user.is_active or user.has_usable_password():
+        raise StaffChangeRefused("This account has signed in before: re-enable it instead.")
+    _guard(target=user, by=by, demoting=False)
+    now = now or timezone.now()
+    role = _stored_role(user) or Role.SUPPORT
+    with transaction.atomic():
+        StaffInvite.objects.filter(user=user, used_at=None).update(expires_at=now)
+        return _invite_send(user=user, role=role, by=by, link=link, now=now,
+                            reason=f"invited again, role {role.value}")
 
 
 def _invite_mail(email: str, role: Role, url: str) -> None:
@@ -164,6 +189,31 @@ def staff_disable(*, user: Any, by: Any) -> bool:
     return True
 
 
+def staff_enable(*, user: Any, by: Any, now: datetime | None = None) -> bool:
+    """Let a disabled staff account sign in again (STAFF_ENABLED). It must choose a new
+    password at its next sign-in (it may have been disabled for a reason: a leaver, a
+    suspected compromise) and its second factor still applies. False if it was active.
+    The caller checked ``by`` may manage staff."""
+    if user.is_active:
+        return False
+    if not user.has_usable_password():
+        raise StaffChangeRefused("This account never set a password: send it a new "
+                                 "invitation instead.")
+    _guard(target=user, by=by, demoting=False)
+    now = now or timezone.now()
+    with transaction.atomic():
+        get_user_model().objects.filter(pk=user.pk).update(is_active=True,
+                                                           password_reset_required=True)
+        role = _stored_role(user)
+        if role is not None:
+            StaffRole.objects.update_or_create(user=user, defaults={"enabled_at": now},
+                                               create_defaults={"role": role, "enabled_at": now})
+        audit_record(event=AuditEvent.STAFF_ENABLED, actor=by, subject_id=user.subject_id,
+                     object=user, reason="new password required at next sign-in")
+    user.is_active, user.password_reset_required = True, True
+    return True
+
+
 def _disable(user: Any) -> None:
     get_user_model().objects.filter(pk=user.pk).update(is_active=False)
     StaffInvite.objects.filter(user=user, used_at=None).update(expires_at=timezone.now())
@@ -184,7 +234,8 @@ def staff_disable_idle(*, now: datetime | None = None, idle: timedelta = IDLE_AF
     cutoff = (now or timezone.now()) - idle
     idle_q = Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff)
     candidates = list(get_user_model().objects.filter(is_staff=True, is_active=True)
-                      .filter(idle_q).order_by("date_joined", "pk"))
+                      .filter(idle_q).exclude(staff_role__enabled_at__gte=cutoff)
+                      .order_by("date_joined", "pk"))
     disabled, kept = [], []
     for user in candidates:
         with transaction.atomic():

@@ -60,6 +60,7 @@ class AuditEvent(IntEnum):
     STAFF_ACTIVATED = 2021
     STAFF_DISABLED = 2022
     STAFF_IDLE_DISABLED = 2023
+    STAFF_ENABLED = 2024
     AUDIT_LOG_SEARCHED = 2030  # reading the audit log is itself audited
     # --- commerce 3000-3999 ---------------------------------------------------------------
     ORDER_PLACED = 3000

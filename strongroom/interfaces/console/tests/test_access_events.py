@@ -208,3 +208,39 @@ def test_idle_accounts_are_disabled_by_the_system():
     assert events(start) == [(AuditEvent.STAFF_IDLE_DISABLED, SYSTEM, "staff disable-idle",
                               str(idle.subject_id), "accounts.user", str(idle.pk), "",
                               "no sign-in for 90 days")]
+
+
+def test_re_enable_and_invite_again_from_the_staff_page(mailoutbox,
+                                                      django_capture_on_commit_callbacks):
+    owner = staff_make(Role.OWNER)
+    agent = staff_make(Role.SUPPORT)
+    client = console_client(owner)
+    assert client.post(reverse("console:staff_disable", args=[agent.pk])).status_code == 302
+    page = client.get(reverse("console:staff_list")).content.decode()
+    assert reverse("console:staff_enable", args=[agent.pk]) in page
+    start = last_id()
+    assert client.post(reverse("console:staff_enable", args=[agent.pk])).status_code == 302
+    target = (str(agent.subject_id), "accounts.user", str(agent.pk))
+    assert events(start) == [(AuditEvent.STAFF_ENABLED, STAFF, str(owner.pk), *target, "",
+                              "new password required at next sign-in")]
+    agent.refresh_from_db()
+    assert agent.is_active and agent.password_reset_required
+    # an invitation that was never used: a new one, not a re-enable
+    client.post(reverse("console:staff_invite"), {"email": "late@example.test",
+                                                  "full_name": "Lou Late", "role": "support"})
+    invited = get_user_model().objects.get_by_natural_key("late@example.test")
+    assert client.post(reverse("console:staff_enable", args=[invited.pk])).status_code == 409
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("console:staff_reinvite",
+                                   args=[invited.pk])).status_code == 302
+    assert mailoutbox[-1].to == ["late@example.test"]
+    assert client.post(reverse("console:staff_reinvite", args=[agent.pk])).status_code == 409
+
+
+def test_only_the_owner_re_enables_or_invites_again():
+    agent = staff_make(Role.SUPPORT)
+    for role in (Role.ADMIN, Role.SECURITY_OFFICER, Role.SUPPORT, Role.AUDITOR):
+        client = console_client(staff_make(role))
+        assert client.post(reverse("console:staff_enable", args=[agent.pk])).status_code == 403
+        assert client.post(reverse("console:staff_reinvite",
+                                   args=[agent.pk])).status_code == 403

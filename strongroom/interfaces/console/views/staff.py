@@ -36,7 +36,8 @@ def _render_list(request: HttpRequest, *, invite_form: StaffInviteForm | None = 
         role = user.staff_role.role if hasattr(user, "staff_role") else (
             Role.OWNER.value if user.is_superuser else "")
         state = ("active" if user.is_active else
-                 "invited" if access.invite_pending(user=user) else "disabled")
+                 "invited" if access.invite_pending(user=user) else
+                 "disabled" if user.has_usable_password() else "invitation expired")
         rows.append((user, state, StaffRoleForm(prefix=f"s{user.pk.hex}",
                                                 initial={"role": role})))
     return render(request, "console/staff/list.html", {
@@ -130,3 +131,32 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("console:dashboard")
     return render(request, "console/staff/accept.html", {"form": form, "invite": invite},
                   status=400 if form.is_bound else 200)
+
+
+@perm_required(Perm.STAFF_MANAGE)
+@require_POST
+def staff_enable(request: HttpRequest, staff_id: UUID) -> HttpResponse:
+    user = get_or_404(access.staff_get, staff_id=staff_id)
+    try:
+        staff_services.staff_enable(user=user, by=request.user)
+    except AccessError as exc:
+        messages.error(request, exc.message)
+        return _render_list(request, status=exc.status)
+    messages.success(request, "Account re-enabled: it must choose a new password at its "
+                              "next sign-in.")
+    return redirect("console:staff_list")
+
+
+@perm_required(Perm.STAFF_MANAGE)
+@require_POST
+def staff_reinvite(request: HttpRequest, staff_id: UUID) -> HttpResponse:
+    user = get_or_404(access.staff_get, staff_id=staff_id)
+    try:
+        staff_services.staff_invite_resend(
+            user=user, by=request.user, link=lambda raw: request.build_absolute_uri(
+                reverse("console:invite_accept", args=[raw])))
+    except AccessError as exc:
+        messages.error(request, exc.message)
+        return _render_list(request, status=exc.status)
+    messages.success(request, "A new invitation is sent (earlier links no longer work).")
+    return redirect("console:staff_list")

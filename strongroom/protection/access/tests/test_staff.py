@@ -13,10 +13,13 @@ from strongroom.protection.access.errors import InviteInvalid, StaffChangeRefuse
 from strongroom.protection.access.roles import Role
 from strongroom.protection.access.selectors import role_of
 from strongroom.protection.access.staff import (
+    invite_get,
     staff_disable,
     staff_disable_idle,
+    staff_enable,
     staff_invite,
     staff_invite_accept,
+    staff_invite_resend,
     staff_role_set,
 )
 from strongroom.testing.factories import user_make
@@ -140,3 +143,38 @@ def test_disable_idle_command(capsys):
     out = capsys.readouterr().out
     assert f"disabled idle staff account {idle.pk}" in out
     assert "1 idle staff account(s) disabled" in out
+
+
+def test_re_enable_needs_a_new_password_and_survives_the_next_idle_sweep():
+    owner = staff_make(Role.OWNER)
+    agent = staff_make(Role.SUPPORT)
+    User = get_user_model()
+    long_ago = timezone.now() - timedelta(days=200)
+    User.objects.filter(pk=agent.pk).update(last_login=long_ago, date_joined=long_ago)
+    assert [u.pk for u in staff_disable_idle().disabled] == [agent.pk]
+    agent.refresh_from_db()
+    assert staff_enable(user=agent, by=owner) is True
+    agent.refresh_from_db()
+    assert agent.is_active and agent.password_reset_required and agent.has_usable_password()
+    assert staff_disable_idle().disabled == []  # re-enabling counts as activity
+    assert staff_enable(user=agent, by=owner) is False  # already active
+
+
+def test_an_account_that_never_set_a_password_is_invited_again_not_enabled(
+        mailoutbox, django_capture_on_commit_callbacks):
+    owner = staff_make(Role.OWNER)
+    user, first = _invite(owner, role=Role.FULFILMENT)
+    with pytest.raises(StaffChangeRefused, match="new invitation"):
+        staff_enable(user=user, by=owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = staff_invite_resend(user=user, by=owner,
+                                     link=lambda raw: f"https://shop.example/i/{raw}/")
+    with pytest.raises(InviteInvalid):
+        invite_get(raw=first)  # the earlier link died
+    assert invite_get(raw=second).user == user
+    assert mailoutbox[-1].to == ["new@staff.example.test"] and second in mailoutbox[-1].body
+    assert "fulfilment" in mailoutbox[-1].body.lower()
+    staff_invite_accept(raw=second, password=GOOD_PASSWORD)
+    user.refresh_from_db()
+    with pytest.raises(StaffChangeRefused, match="re-enable"):
+        staff_invite_resend(user=user, by=owner, link=lambda raw: raw)
