@@ -4,6 +4,8 @@ middleware makes them enrol a second factor before anything else)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -88,17 +90,46 @@ def staff_role(request: HttpRequest, staff_id: UUID) -> HttpResponse:
     return redirect("console:staff_list")
 
 
-@perm_required(Perm.STAFF_MANAGE)
-@require_POST
-def staff_disable(request: HttpRequest, staff_id: UUID) -> HttpResponse:
+def _staff_action(request: HttpRequest, staff_id: UUID, action: Callable[[Any], object],
+                  done: str) -> HttpResponse:
+    """One owner action on one staff account: a refusal re-renders the list with its
+    status and message, success goes back to the list with ``done``."""
     user = get_or_404(access.staff_get, staff_id=staff_id)
     try:
-        staff_services.staff_disable(user=user, by=request.user)
+        action(user)
     except AccessError as exc:
         messages.error(request, exc.message)
         return _render_list(request, status=exc.status)
-    messages.success(request, "Account disabled: it can no longer sign in.")
+    messages.success(request, done)
     return redirect("console:staff_list")
+
+
+@perm_required(Perm.STAFF_MANAGE)
+@require_POST
+def staff_disable(request: HttpRequest, staff_id: UUID) -> HttpResponse:
+    return _staff_action(
+        request, staff_id, lambda user: staff_services.staff_disable(user=user, by=request.user),
+        "Account disabled: it can no longer sign in.")
+
+
+@perm_required(Perm.STAFF_MANAGE)
+@require_POST
+def staff_enable(request: HttpRequest, staff_id: UUID) -> HttpResponse:
+    return _staff_action(
+        request, staff_id, lambda user: staff_services.staff_enable(user=user, by=request.user),
+        "Account re-enabled: it must choose a new password at its next sign-in.")
+
+
+@perm_required(Perm.STAFF_MANAGE)
+@require_POST
+def staff_reinvite(request: HttpRequest, staff_id: UUID) -> HttpResponse:
+    def reinvite(user: Any) -> object:
+        return staff_services.staff_invite_resend(
+            user=user, by=request.user, link=lambda raw: request.build_absolute_uri(
+                reverse("console:invite_accept", args=[raw])))
+
+    return _staff_action(request, staff_id, reinvite,
+                         "A new invitation is sent (earlier links no longer work).")
 
 
 @sensitive_post_parameters("password", "password_again")
@@ -132,31 +163,3 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "console/staff/accept.html", {"form": form, "invite": invite},
                   status=400 if form.is_bound else 200)
 
-
-@perm_required(Perm.STAFF_MANAGE)
-@require_POST
-def staff_enable(request: HttpRequest, staff_id: UUID) -> HttpResponse:
-    user = get_or_404(access.staff_get, staff_id=staff_id)
-    try:
-        staff_services.staff_enable(user=user, by=request.user)
-    except AccessError as exc:
-        messages.error(request, exc.message)
-        return _render_list(request, status=exc.status)
-    messages.success(request, "Account re-enabled: it must choose a new password at its "
-                              "next sign-in.")
-    return redirect("console:staff_list")
-
-
-@perm_required(Perm.STAFF_MANAGE)
-@require_POST
-def staff_reinvite(request: HttpRequest, staff_id: UUID) -> HttpResponse:
-    user = get_or_404(access.staff_get, staff_id=staff_id)
-    try:
-        staff_services.staff_invite_resend(
-            user=user, by=request.user, link=lambda raw: request.build_absolute_uri(
-                reverse("console:invite_accept", args=[raw])))
-    except AccessError as exc:
-        messages.error(request, exc.message)
-        return _render_list(request, status=exc.status)
-    messages.success(request, "A new invitation is sent (earlier links no longer work).")
-    return redirect("console:staff_list")
