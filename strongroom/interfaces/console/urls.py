@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import audit, auth, customers, dashboard, orders, payments, products, staff
+from .views import (
+    audit,
+    auth,
+    customers,
+    dashboard,
+    orders,
+    payments,
+    products,
+    signin_alerts,
+    staff,
+)
 
 app_name = "console"
 urlpatterns = [
@@ -29,6 +39,9 @@ urlpatterns = [
     path("products/<int:product_id>/variants/<int:variant_id>/", products.variant_update,
          name="variant_update"),
     path("audit/", audit.audit_search_view, name="audit_search"),
+    path("security/alerts/", signin_alerts.alert_list, name="signin_alerts"),
+    path("security/alerts/<int:alert_id>/acknowledge/", signin_alerts.alert_acknowledge,
+         name="signin_alert_ack"),
     path("staff/", staff.staff_list, name="staff_list"),
     path("staff/invite/", staff.staff_invite, name="staff_invite"),
     path("staff/<uuid:staff_id>/role/", staff.staff_role, name="staff_role"),

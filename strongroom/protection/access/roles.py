@@ -48,6 +48,8 @@ class Perm(StrEnum):
     PAYMENT_SECURITY_VIEW = "payments.security.view"
     PAYMENT_SECURITY_MANAGE = "payments.security.manage"
     AUDIT_VIEW = "audit.view"
+    SIGN_IN_ALERTS_VIEW = "accounts.alerts.view"  # credential stuffing, staff lockouts
+    SIGN_IN_ALERTS_MANAGE = "accounts.alerts.manage"  # acknowledge them
     STAFF_MANAGE = "staff.manage"
 
 
@@ -114,11 +116,12 @@ ROLE_TABLE: dict[Role, RolePolicy] = {
         "Admin", frozenset({
             P.DASHBOARD_STATS, P.ORDERS_VIEW, P.ORDERS_CHANGE_STATUS, P.ORDERS_REFUND,
             P.CUSTOMERS_VIEW, P.CUSTOMER_ACCESS_HISTORY, P.PRODUCTS_VIEW, P.PRODUCTS_MANAGE,
-            P.PAYMENT_SECURITY_VIEW}),
+            P.PAYMENT_SECURITY_VIEW, P.SIGN_IN_ALERTS_VIEW}),
         Scope.ALL, Scope.ALL, _fields(C, R, R, R)),
     Role.SECURITY_OFFICER: RolePolicy(
         "Security officer", frozenset({
-            P.AUDIT_VIEW, P.PAYMENT_SECURITY_VIEW, P.PAYMENT_SECURITY_MANAGE}),
+            P.AUDIT_VIEW, P.PAYMENT_SECURITY_VIEW, P.PAYMENT_SECURITY_MANAGE,
+            P.SIGN_IN_ALERTS_VIEW, P.SIGN_IN_ALERTS_MANAGE}),
         Scope.NONE, Scope.NONE, NO_FIELDS),
     Role.SUPPORT: RolePolicy(
         "Support", frozenset({

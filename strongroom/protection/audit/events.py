@@ -50,6 +50,7 @@ class AuditEvent(IntEnum):
     ACCOUNT_UNLOCKED = 1041
     SESSION_REVOKED = 1050
     CREDENTIAL_STUFFING_SUSPECTED = 1060
+    SECURITY_ALERT_ACKNOWLEDGED = 1061
     # --- access 2000-2999: staff reads of customer data, roles, staff accounts ---------
     CUSTOMER_VIEWED = 2000  # a console/API page showed (masked) customer data
     ORDER_VIEWED = 2001
