@@ -57,36 +57,43 @@ def shared_cache_reset() -> None:
         _down_until = 0.0
 
 
-# --- read-through caching: an error is a miss ----------------------------------------------
+# --- calling Redis with a fallback ------------------------------------------------------------
 
 T = TypeVar("T")
 
 
-def _guarded(where: str, call: Callable[[], T], fallback: T) -> T:
+def shared_cache_or(where: str, call: Callable[[], T], fallback: Callable[[], T]) -> T:
+    """``call()``, or ``fallback()`` while Redis is unavailable or when ``call`` finds it so
+    (``where`` names what falls back, for the one warning per outage)."""
     if shared_cache_down():
-        return fallback
+        return fallback()
     try:
         return call()
     except SHARED_CACHE_ERRORS as exc:
         shared_cache_failed(exc, where=where)
-        return fallback
+        return fallback()
+
+
+# --- read-through caching: an error is a miss ----------------------------------------------
+
+_CACHING = "read-through caching"
 
 
 def cache_get(key: str, default: object = None) -> object:
     """``cache.get``, or ``default`` while the shared cache is unavailable."""
     from django.core.cache import cache
 
-    return _guarded("read-through caching", lambda: cache.get(key, default), default)
+    return shared_cache_or(_CACHING, lambda: cache.get(key, default), lambda: default)
 
 
 def cache_set(key: str, value: object, timeout: float | None) -> None:
     from django.core.cache import cache
 
-    _guarded("read-through caching", lambda: cache.set(key, value, timeout), None)
+    shared_cache_or(_CACHING, lambda: cache.set(key, value, timeout), lambda: None)
 
 
 def cache_delete(key: str) -> None:
     """Best effort: entries written before an outage expire by their own timeout."""
     from django.core.cache import cache
 
-    _guarded("read-through caching", lambda: cache.delete(key), None)
+    shared_cache_or(_CACHING, lambda: cache.delete(key), lambda: None)

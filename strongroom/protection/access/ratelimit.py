@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from strongroom.sharedcache import SHARED_CACHE_ERRORS, shared_cache_down, shared_cache_failed
+from strongroom.sharedcache import shared_cache_or
+
+_WHERE = "the staff reveal limit"
 
 LIMIT_DEFAULT = 30  # reveals per window
 WINDOW_DEFAULT = 3600  # seconds
@@ -50,13 +52,13 @@ def reveal_take(*, staff_id: str, now: float | None = None) -> Verdict:
     limit, window = _limits()
     now = time.time() if now is None else now
     slot = int(now // window)
-    if not _shared_cache() or shared_cache_down():
+    def from_audit_log() -> Verdict:
         return _from_audit_log(staff_id, slot * window, limit)
-    try:
-        return _from_cache(staff_id, slot, window, limit)
-    except SHARED_CACHE_ERRORS as exc:
-        shared_cache_failed(exc, where="the staff reveal limit")
-        return _from_audit_log(staff_id, slot * window, limit)
+
+    if not _shared_cache():
+        return from_audit_log()
+    return shared_cache_or(_WHERE, lambda: _from_cache(staff_id, slot, window, limit),
+                           from_audit_log)
 
 
 def _from_cache(staff_id: str, slot: int, window: int, limit: int) -> Verdict:
@@ -77,11 +79,9 @@ def reveal_reset(*, staff_id: str, now: float | None = None) -> None:
     """Forget the current window's count (tests; an owner clearing a false alarm)."""
     limit, window = _limits()
     slot = int((time.time() if now is None else now) // window)
-    try:
-        cache.delete_many([f"access:reveal:{staff_id}:{slot}",
-                           f"access:reveal-alert:{staff_id}:{slot}"])
-    except SHARED_CACHE_ERRORS as exc:
-        shared_cache_failed(exc, where="the staff reveal limit")
+    shared_cache_or(_WHERE, lambda: cache.delete_many([
+        f"access:reveal:{staff_id}:{slot}", f"access:reveal-alert:{staff_id}:{slot}"]),
+        lambda: None)
 
 
 def _from_audit_log(staff_id: str, start: float, limit: int) -> Verdict:

@@ -5,7 +5,7 @@ address, announced to the old one.
 Threats:
 * a stolen or unattended session moving the account to the attacker's mailbox (then a
   password reset hands them the account): the password is asked for again (throttled like
-  a sign-in), a second factor if enrolled, and the old address is told, with the date;
+  a sign-in), a second factor if enrolled, and the old address is told;
 * a typo, or someone else's address: nothing changes until the new mailbox clicks;
 * account enumeration: the answer is the same whether or not the new address already has
   an account (its owner is told someone tried, instead of the requester);
@@ -46,7 +46,8 @@ def _hash(token: str) -> str:
 def email_change_request(*, request: HttpRequest, user: Any, new_email: str) -> None:
     """Send the confirmation link to ``new_email`` (or, if it has an account already, tell
     that account's owner). Assumes the caller checked the password (and a fresh second
-    factor where enrolled). Raises AccountError for a bad or unchanged address only."""
+    factor where enrolled). Raises AccountError for a bad or unchanged address, or past
+    ``REQUESTS_PER_HOUR``."""
     from .services import _find
 
     new_email = (new_email or "").strip().lower()

@@ -3,6 +3,7 @@ console's sign-in uses the same services). Thin: parse, call accounts services, 
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -29,6 +30,19 @@ FAILED = "That email and password do not match an account."
 def throttled_message(seconds: int) -> str:
     wait = f"{max(1, round(seconds / 60))} minutes" if seconds >= 90 else f"{seconds} seconds"
     return f"Too many attempts. For your account's safety, please wait {wait} and try again."
+
+
+def password_rechecked(request: HttpRequest, form: Any) -> int | None:
+    """The signed-in person typed their password again in ``form`` (field "password"):
+    None if right, else the status to answer with, the error already on the form."""
+    result = services.password_confirm(request=request, password=form.cleaned_data["password"])
+    if result.outcome is services.LoginOutcome.DONE:
+        return None
+    if result.outcome is services.LoginOutcome.THROTTLED:
+        form.add_error(None, throttled_message(result.retry_after))
+        return 429
+    form.add_error("password", "That is not your password.")
+    return 400
 
 
 def step_up(request: HttpRequest, next_path: str) -> HttpResponse:

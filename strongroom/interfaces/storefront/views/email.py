@@ -11,13 +11,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from strongroom.protection.accounts import emailchange, mfa, services
+from strongroom.protection.accounts import emailchange, mfa
 from strongroom.protection.accounts.errors import AccountError
 from strongroom.protection.accounts.selectors import mfa_fresh
 
 from ..feedback import error_to_form
 from ..forms.security import EmailChangeForm
-from .auth import step_up, throttled_message
+from .auth import password_rechecked, step_up
 
 
 @sensitive_post_parameters("password")
@@ -31,13 +31,9 @@ def email_change(request: HttpRequest) -> HttpResponse:
     form = EmailChangeForm(request.POST if request.method == "POST" else None)
     status = 400 if form.is_bound else 200
     if form.is_bound and form.is_valid():
-        checked = services.password_confirm(request=request,
-                                            password=form.cleaned_data["password"])
-        if checked.outcome is services.LoginOutcome.THROTTLED:
-            form.add_error(None, throttled_message(checked.retry_after))
-            status = 429
-        elif checked.outcome is not services.LoginOutcome.DONE:
-            form.add_error("password", "That is not your password.")
+        rechecked = password_rechecked(request, form)
+        if rechecked is not None:
+            status = rechecked
         else:
             try:
                 emailchange.email_change_request(request=request, user=user,

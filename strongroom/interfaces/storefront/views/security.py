@@ -25,7 +25,7 @@ from strongroom.protection.accounts.internal.passkeys import MAX_BODY, CeremonyF
 from strongroom.protection.accounts.selectors import mfa_fresh, password_fresh
 
 from ..forms.security import CodeForm, PasswordConfirmForm, RecoveryForm
-from .auth import step_up, throttled_message
+from .auth import password_rechecked, step_up, throttled_message
 from .nexturl import safe_next
 
 
@@ -153,16 +153,9 @@ def password_confirm(request: HttpRequest) -> HttpResponse:
     form = PasswordConfirmForm(request.POST if request.method == "POST" else None)
     status = 200
     if form.is_bound and form.is_valid():
-        result = services.password_confirm(request=request,
-                                           password=form.cleaned_data["password"])
-        if result.outcome is services.LoginOutcome.DONE:
+        status = password_rechecked(request, form)
+        if status is None:
             return redirect(safe_next(request, reverse("storefront:security")))
-        if result.outcome is services.LoginOutcome.THROTTLED:
-            form.add_error(None, throttled_message(result.retry_after))
-            status = 429
-        else:
-            form.add_error("password", "That is not your password.")
-            status = 400
     elif form.is_bound:
         status = 400
     return render(request, "storefront/account/password_confirm.html",

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from strongroom.sharedcache import SHARED_CACHE_ERRORS, shared_cache_down, shared_cache_failed
+from strongroom.sharedcache import shared_cache_or
 
 
 class ThrottleStore(Protocol):
@@ -130,12 +130,9 @@ class FallbackStore:
         self.primary, self.fallback = primary, fallback
 
     def _call(self, name: str, *args: object) -> Any:
-        if not shared_cache_down():
-            try:
-                return getattr(self.primary, name)(*args)
-            except SHARED_CACHE_ERRORS as exc:
-                shared_cache_failed(exc, where="sign-in throttling")
-        return getattr(self.fallback, name)(*args)
+        return shared_cache_or("sign-in throttling",
+                               lambda: getattr(self.primary, name)(*args),
+                               lambda: getattr(self.fallback, name)(*args))
 
     def incr(self, key: str, ttl: int) -> int:
         return self._call("incr", key, ttl)
