@@ -22,7 +22,11 @@ class Domain(IntEnum):
     VAULT = 5000
     SETTINGS = 6000
     EXPORTS = 7000
-    SYSTEM = 9000
+    RECOVERY = 8000  # backups, restores, drills, maintenance mode
+    SYSTEM = 9000  # 9100-9199: the task queue (jobs)
+    POSTURE = 10000  # SBOM, vulnerability scans, self-audit, risk register
+    PEOPLE = 11000  # training, phishing simulation, access reviews, vendors
+    INCIDENTS = 12000  # incidents, containment, breach scope, notifications, canaries
 
     @property
     def range(self) -> tuple[int, int]:

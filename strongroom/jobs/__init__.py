@@ -1,0 +1,1 @@
+"""Background and scheduled work (the task queue). See ``registry`` for the contract."""

@@ -1,0 +1,124 @@
+"""What runs in the background, and when: THE contract every app schedules work through.
+
+An app declares its work in a module named ``jobs.py`` (found by ``registry_load``, like
+Django's admin autodiscovery), with two decorators:
+
+``@scheduled("audit-checkpoint", schedule="0 * * * *", description="...")``
+    A periodic job. ``schedule`` is a five-field crontab (minute hour day month weekday,
+    UTC); the owner overrides it with ``STRONGROOM_SCHEDULE_<NAME>`` (the name upper-cased,
+    dashes as underscores; ``off`` turns the job off). The function takes no argument,
+    must be idempotent (a job killed half-way runs again: at-least-once), and returns a
+    short summary (``str`` or a ``dict`` of counts) that the Jobs page shows. A job never
+    runs twice at the same time, even with several workers.
+
+``@background("mail-send")``
+    A one-off task. Call ``func.defer(**kwargs)``: it is queued when the current
+    transaction commits (``transaction.on_commit``) and run by the worker with retries.
+    Arguments are ids and small scalars only, NEVER personal data (an email address,
+    a name, a token): the queue's storage is not encrypted, so the task looks the data
+    up again by id. ``defer`` refuses a string argument that looks like an email address.
+
+Until the worker (huey) is wired in, ``defer`` runs the task in-process right after
+commit; callers must not depend on which.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+_NAME = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
+_EMAILISH = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class JobError(Exception):
+    """A job or task was declared or called wrongly (a programming error)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    func: Callable[[], Any]
+    schedule: str  # the default crontab; see ``schedule_of``
+    description: str
+
+    @property
+    def setting(self) -> str:
+        return "STRONGROOM_SCHEDULE_" + self.name.upper().replace("-", "_")
+
+
+@dataclass
+class Task:
+    name: str
+    func: Callable[..., Any]
+    retries: int = 5
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def __call__(self, **kwargs: Any) -> Any:
+        return self.func(**kwargs)
+
+    def defer(self, **kwargs: Any) -> None:
+        for key, value in kwargs.items():
+            if not isinstance(value, int | str | float | bool | None):
+                raise JobError(f"task {self.name}: argument {key} must be a scalar id")
+            if isinstance(value, str) and _EMAILISH.search(value):
+                raise JobError(f"task {self.name}: argument {key} looks like personal data")
+        transaction.on_commit(lambda: _dispatch(self, kwargs))
+
+
+_jobs: dict[str, Job] = {}
+_tasks: dict[str, Task] = {}
+
+
+def _dispatch(task: Task, kwargs: dict[str, Any]) -> None:
+    task.func(**kwargs)
+
+
+def _check_name(name: str, registry: dict[str, Any]) -> None:
+    if not _NAME.match(name):
+        raise JobError(f"job name {name!r}: lower-case letters, digits and dashes")
+    if name in registry:
+        raise JobError(f"job name {name!r} declared twice")
+
+
+def scheduled(name: str, *, schedule: str, description: str) -> Callable:
+    if len(schedule.split()) != 5:
+        raise JobError(f"job {name}: schedule {schedule!r} is not a five-field crontab")
+
+    def register(func: Callable[[], Any]) -> Callable[[], Any]:
+        _check_name(name, _jobs)
+        _jobs[name] = Job(name=name, func=func, schedule=schedule, description=description)
+        return func
+
+    return register
+
+
+def background(name: str, *, retries: int = 5) -> Callable[[Callable[..., Any]], Task]:
+    def register(func: Callable[..., Any]) -> Task:
+        _check_name(name, _tasks)
+        task = Task(name=name, func=func, retries=retries)
+        _tasks[name] = task
+        return task
+
+    return register
+
+
+def registry_load() -> None:
+    """Import every installed app's ``jobs`` module (idempotent)."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("jobs")
+
+
+def jobs_all() -> dict[str, Job]:
+    registry_load()
+    return dict(sorted(_jobs.items()))
+
+
+def tasks_all() -> dict[str, Task]:
+    registry_load()
+    return dict(sorted(_tasks.items()))
