@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "strongroom.protection.vault",
     "strongroom.protection.audit",
     "strongroom.protection.access",
+    "strongroom.protection.alerts",
+    "strongroom.jobs",
     "strongroom.commerce.catalog",
     "strongroom.commerce.customers",
     "strongroom.commerce.cart",

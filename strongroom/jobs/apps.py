@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class JobsConfig(AppConfig):
+    name = "strongroom.jobs"
+    label = "jobs"
+    verbose_name = "Background and scheduled work"
+    default_auto_field = "django.db.models.BigAutoField"
