@@ -163,7 +163,7 @@ def order_transition(*, order: Order, to_status: str, actor=None, note: str = ""
 _REFUNDABLE = {S.PAID, S.FULFILLED, S.SHIPPED, S.COMPLETED}
 
 
-def order_mark_paid(*, order: Order, note: str = "", actor=None) -> bool:
+def order_mark_paid(*, order: Order, note: str = "", actor=None, source: str = "") -> bool:
     """Pending -> paid, once. Returns False (and changes nothing) if the order is not
     pending: already paid by the other path, or cancelled meanwhile (the caller flags a
     payment for a cancelled order). Stock was reserved when the order was placed."""
@@ -173,6 +173,9 @@ def order_mark_paid(*, order: Order, note: str = "", actor=None) -> bool:
             return False
         OrderEvent.objects.create(order=locked, kind="paid", from_status=locked.status,
                                   to_status=S.PAID, actor=actor, note=note[:500])
+        audit_record(event=AuditEvent.ORDER_PAID, actor=actor or Actor.system("payments"),
+                     subject_id=locked.subject_id, object=locked, fields=["status"],
+                     reason=source)
         locked.status = S.PAID
         locked.save(update_fields=["status", "updated_at"])
         transaction.on_commit(lambda: _receipt_send(locked.pk))
@@ -180,14 +183,19 @@ def order_mark_paid(*, order: Order, note: str = "", actor=None) -> bool:
     return True
 
 
-def order_mark_refunded(*, order: Order, note: str = "", actor=None) -> bool:
-    """Paid (or later) -> refunded, once; False if the order is not in a refundable state."""
+def order_mark_refunded(*, order: Order, note: str = "", actor=None, source: str = "") -> bool:
+    """Paid (or later) -> refunded, once; False if the order is not in a refundable state.
+    Both record their audit event (ORDER_PAID / ORDER_REFUNDED, ``source``: "webhook",
+    "return", "refund", "reconcile") in the status change's transaction."""
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.status not in _REFUNDABLE:
             return False
         OrderEvent.objects.create(order=locked, kind="refunded", from_status=locked.status,
                                   to_status=S.REFUNDED, actor=actor, note=note[:500])
+        audit_record(event=AuditEvent.ORDER_REFUNDED, actor=actor or Actor.system("payments"),
+                     subject_id=locked.subject_id, object=locked, fields=["status"],
+                     reason=source)
         locked.status = S.REFUNDED
         locked.save(update_fields=["status", "updated_at"])
     order.status = S.REFUNDED

@@ -14,3 +14,16 @@ class PaymentsConfig(AppConfig):
         from .internal.panguard import install_record_factory
 
         install_record_factory()
+
+        # An unknown currency would be charged with a guessed minor unit: refuse to start.
+        from django.conf import settings
+
+        from strongroom.config import ConfigError
+
+        from .money import MoneyError, currency_check
+
+        try:
+            currency_check(settings.STRONGROOM_CURRENCY)
+        except MoneyError as exc:
+            raise ConfigError(f"STRONGROOM_CURRENCY: {exc}; use a code such as EUR, USD, "
+                              "JPY or KWD") from None

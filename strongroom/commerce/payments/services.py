@@ -16,7 +16,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from strongroom.commerce.orders.models import Order, OrderStatus
+from strongroom.protection.audit.events import Actor, AuditEvent
+from strongroom.protection.audit.services import audit_record
 
+from . import money
 from .errors import GatewayRefused, GatewayUnavailable, RefundNotAllowed, WebhookInvalid
 from .gateways import GatewaySession, PaymentStart, gateway_get
 from .models import (
@@ -75,10 +78,13 @@ class Applied:
     problem: str = ""
 
 
-def payment_apply(*, payment: Payment, session: GatewaySession, source: str) -> Applied:
+def payment_apply(*, payment: Payment, session: GatewaySession, source: str,
+                  actor=None) -> Applied:
     """Record what the gateway reports and drive the order: paid once when the money is
     captured, refunded once when all of it went back. Idempotent and monotonic, so
-    duplicates, out-of-order webhooks and racing return/webhook paths are all safe."""
+    duplicates, out-of-order webhooks and racing return/webhook paths are all safe.
+    The order's ORDER_PAID / ORDER_REFUNDED audit event is written in this transaction,
+    by ``actor`` (the staff member behind a refund) or the store itself."""
     from strongroom.commerce.orders.services import order_mark_paid, order_mark_refunded
 
     with transaction.atomic():
@@ -95,13 +101,14 @@ def payment_apply(*, payment: Payment, session: GatewaySession, source: str) -> 
         paid = refunded = False
         problem = ""
         if locked.status in SETTLED:
-            paid = order_mark_paid(order=order, note=f"{_card(locked)} via {source}")
+            paid = order_mark_paid(order=order, note=f"{_card(locked)} via {source}",
+                                   source=source)
             if not paid and order.status == OrderStatus.CANCELLED:
                 problem = "money was captured for a cancelled order: refund it"
                 _alert(order.reference, problem, fingerprint=f"cancelled-{locked.pk}")
         if locked.status == PaymentStatus.REFUNDED:
-            refunded = order_mark_refunded(order=order, note=f"refunded at the gateway "
-                                                             f"({source})")
+            refunded = order_mark_refunded(order=order, actor=actor, source=source,
+                                           note=f"refunded at the gateway ({source})")
     payment.refresh_from_db()
     return Applied(changed or paid or refunded, order_paid=paid, order_refunded=refunded,
                    problem=problem)
@@ -208,13 +215,20 @@ def payment_refund(*, payment: Payment, amount: Decimal | str | None, actor,
         left = locked.refundable - pending
         if locked.status not in SETTLED or left <= 0:
             raise RefundNotAllowed("Nothing left to refund on this payment.")
-        value = _amount(amount, default=left)
+        value = _amount(amount, default=left, currency=locked.currency)
         if value > left:
             raise RefundNotAllowed(f"At most {left} {locked.currency} can be refunded.",
                                    field="amount")
         refund = Refund.objects.create(payment=locked, amount=value, actor=actor,
                                        reason=reason[:200])
+        audit_record(event=AuditEvent.REFUND_REQUESTED, actor=actor, object=refund,
+                     subject_id=locked.order.subject_id, fields=["amount"],
+                     reason=_refund_text(refund, locked.currency))
     return payment_refund_retry(refund=refund)
+
+
+def _refund_text(refund: Refund, currency: str) -> str:
+    return f"{refund.amount} {currency}" + (f": {refund.reason}" if refund.reason else "")
 
 
 def payment_refund_retry(*, refund: Refund) -> Refund:
@@ -228,8 +242,12 @@ def payment_refund_retry(*, refund: Refund) -> Refund:
         result = gateway_get(payment.gateway).refund(payment=payment, amount=refund.amount,
                                                       idempotency_key=f"refund-{refund.pk}")
     except GatewayRefused as exc:
-        Refund.objects.filter(pk=refund.pk).update(status=RefundStatus.FAILED,
-                                                   error=exc.message[:200])
+        with transaction.atomic():
+            Refund.objects.filter(pk=refund.pk).update(status=RefundStatus.FAILED,
+                                                       error=exc.message[:200])
+            audit_record(event=AuditEvent.REFUND_FAILED, actor=_refund_actor(refund),
+                         object=refund, subject_id=payment.order.subject_id,
+                         reason=f"{refund.amount} {payment.currency}: {exc.message}")
         refund.status = RefundStatus.FAILED
         raise
     except GatewayUnavailable:
@@ -240,15 +258,23 @@ def payment_refund_retry(*, refund: Refund) -> Refund:
                                                    gateway_reference=result.refund_id[:128],
                                                    error="")
         refund.status = RefundStatus.SUCCEEDED
+        audit_record(event=AuditEvent.REFUND_SUCCEEDED, actor=_refund_actor(refund),
+                     object=refund, subject_id=payment.order.subject_id, fields=["amount"],
+                     reason=_refund_text(refund, payment.currency))
         order_event_add(order=payment.order, kind="refund", actor=refund.actor,
                         note=f"{refund.amount} {payment.currency} refunded"
                              f"{': ' + refund.reason if refund.reason else ''}")
         if result.session is not None:
-            payment_apply(payment=payment, session=result.session, source="refund")
+            payment_apply(payment=payment, session=result.session, source="refund",
+                          actor=refund.actor)
     return refund
 
 
-def _amount(raw: Decimal | str | None, *, default: Decimal) -> Decimal:
+def _refund_actor(refund: Refund):
+    return refund.actor if refund.actor is not None else Actor.system("payments")
+
+
+def _amount(raw: Decimal | str | None, *, default: Decimal, currency: str) -> Decimal:
     if raw in (None, ""):
         return default
     try:
@@ -256,8 +282,12 @@ def _amount(raw: Decimal | str | None, *, default: Decimal) -> Decimal:
     except InvalidOperation:
         raise RefundNotAllowed("Enter the amount as a number, like 12.50.",
                                field="amount") from None
-    if not value.is_finite() or value <= 0 or value != value.quantize(CENT, ROUND_HALF_UP):
-        raise RefundNotAllowed("Enter a positive amount with at most two decimals.",
+    places = money.places(currency)  # JPY: whole yen only
+    step = Decimal(1).scaleb(-places)
+    if not value.is_finite() or value <= 0 or value != value.quantize(step, ROUND_HALF_UP):
+        words = {1: "one", 2: "two", 3: "three"}
+        raise RefundNotAllowed(f"Enter a positive amount with at most {words[places]} "
+                               "decimals." if places else "Enter a positive whole amount.",
                                field="amount")
     return value
 
@@ -278,9 +308,19 @@ def page_baseline_accept(*, alert: PaymentAlert, actor) -> None:
         PaymentAlert.objects.filter(subject=alert.subject, kind=alert.kind,
                                     resolved_at=None).update(resolved_at=timezone.now(),
                                                              resolved_by=actor)
+        audit_record(event=AuditEvent.PAYMENT_PAGE_BASELINE_ACCEPTED, actor=actor,
+                     object=alert, fields=["fingerprint"],
+                     reason=f"{alert.subject} {alert.fingerprint[:16]}")
     monitor_reset()
 
 
-def alert_resolve(*, alert: PaymentAlert, actor) -> None:
-    PaymentAlert.objects.filter(pk=alert.pk, resolved_at=None).update(
-        resolved_at=timezone.now(), resolved_by=actor)
+def alert_resolve(*, alert: PaymentAlert, actor) -> bool:
+    """Close a payment alert (PAYMENT_ALERT_RESOLVED); False if it was already closed.
+    The caller checked that ``actor`` may manage payment security."""
+    with transaction.atomic():
+        closed = PaymentAlert.objects.filter(pk=alert.pk, resolved_at=None).update(
+            resolved_at=timezone.now(), resolved_by=actor)
+        if closed:
+            audit_record(event=AuditEvent.PAYMENT_ALERT_RESOLVED, actor=actor, object=alert,
+                         reason=f"{alert.kind} {alert.subject}")
+    return bool(closed)

@@ -71,6 +71,22 @@ class AuditEvent(IntEnum):
     ORDER_PLACED = 3000
     ORDER_STATUS_CHANGED = 3001
     ORDER_REFUNDED = 3002
+    # 3010-3019: money. A payment applied to an order, refunds asked for and answered.
+    ORDER_PAID = 3010  # the gateway captured the money and the order became paid
+    REFUND_REQUESTED = 3011  # staff asked for a refund (reason: amount and currency)
+    REFUND_SUCCEEDED = 3012  # the gateway confirmed it
+    REFUND_FAILED = 3013  # the gateway refused it
+    # 3020-3029: payment-page integrity (PCI DSS 11.6.1) and payment alerts.
+    PAYMENT_PAGE_BASELINE_ACCEPTED = 3020
+    PAYMENT_ALERT_RESOLVED = 3021
+    # 3030-3049: the catalog: what a shopper sees and pays.
+    CATEGORY_CREATED = 3030
+    PRODUCT_CREATED = 3031
+    PRODUCT_UPDATED = 3032  # fields=[what changed]
+    VARIANT_CREATED = 3033  # reason: sku, price, stock
+    VARIANT_UPDATED = 3034  # name or availability; fields=[what changed]
+    PRICE_CHANGED = 3035  # reason: "old -> new CUR"
+    STOCK_CHANGED = 3036  # reason: "old -> new" (set by staff; sales are ORDER_PLACED)
     # --- privacy 4000-4999 ----------------------------------------------------------------
     CONSENT_GIVEN = 4000
     CONSENT_WITHDRAWN = 4001

@@ -18,6 +18,7 @@ from ..errors import GatewayRefused, GatewayUnavailable, WebhookInvalid
 from ..gateways import GatewayEvent, GatewayRefund, GatewaySession, HostedPageGateway
 from ..internal import signature
 from ..models import Payment, PaymentStatus
+from ..money import MoneyError, from_minor, to_minor
 
 SIGNATURE_HEADER = "sandbox-signature"
 _STATUS = {
@@ -26,14 +27,6 @@ _STATUS = {
     "captured": PaymentStatus.CAPTURED, "partially_refunded": PaymentStatus.PARTIALLY_REFUNDED,
     "refunded": PaymentStatus.REFUNDED,
 }
-
-
-def to_minor(amount: Decimal) -> int:
-    return int((amount * 100).to_integral_value())
-
-
-def from_minor(amount: int) -> Decimal:
-    return (Decimal(int(amount)) / 100).quantize(Decimal("0.01"))
 
 
 class SandboxGateway(HostedPageGateway):
@@ -79,7 +72,7 @@ class SandboxGateway(HostedPageGateway):
     def checkout_open(self, *, payment: Payment, reference: str, success_url: str,
                       cancel_url: str, idempotency_key: str) -> GatewaySession:
         data = self._call("POST", "/v1/checkout/sessions", {
-            "amount": to_minor(payment.amount), "currency": payment.currency,
+            "amount": _minor(payment.amount, payment.currency), "currency": payment.currency,
             "reference": reference, "description": f"Order {reference}",
             "success_url": success_url, "cancel_url": cancel_url,
         }, idempotency_key=idempotency_key)
@@ -91,7 +84,8 @@ class SandboxGateway(HostedPageGateway):
     def refund(self, *, payment: Payment, amount: Decimal,
                idempotency_key: str) -> GatewayRefund:
         data = self._call("POST", f"/v1/payments/{payment.gateway_payment}/refunds",
-                          {"amount": to_minor(amount)}, idempotency_key=idempotency_key)
+                          {"amount": _minor(amount, payment.currency)},
+                          idempotency_key=idempotency_key)
         return GatewayRefund(refund_id=str(data["id"]), session=session_from(data["session"]))
 
     def test_pay(self, *, session_id: str, card: str) -> GatewaySession:
@@ -109,19 +103,33 @@ class SandboxGateway(HostedPageGateway):
             return GatewayEvent(event_id=str(event["id"]), event_type=str(event["type"]),
                                 session=session_from(obj) if obj.get("object") ==
                                 "checkout.session" else None)
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, GatewayRefused):
             raise WebhookInvalid("signed, but not a well-formed event") from None
+
+
+def _minor(amount: Decimal, currency: str) -> int:
+    try:
+        return to_minor(amount, currency)
+    except MoneyError as exc:
+        raise GatewayRefused(f"The amount cannot be charged: {exc}") from None
 
 
 def session_from(data: dict[str, Any]) -> GatewaySession:
     pay = data.get("payment") or {}
     card = pay.get("card") or {}
+    currency = str(data["currency"]).upper()
+    try:
+        amount = from_minor(data["amount"], currency)
+        refunded = from_minor(pay.get("amount_refunded", 0), currency)
+    except MoneyError as exc:  # an unknown currency or a non-integer: not a session we made
+        raise GatewayRefused(f"The payment service answered with an unreadable amount: "
+                             f"{exc}") from None
     return GatewaySession(
         session_id=str(data["id"]),
         status=_STATUS.get(pay.get("status", "open"), PaymentStatus.AWAITING),
-        amount=from_minor(data["amount"]), currency=str(data["currency"]).upper(),
+        amount=amount, currency=currency,
         checkout_url=str(data.get("url", "")), payment_id=str(pay.get("id", "")),
-        amount_refunded=from_minor(pay.get("amount_refunded", 0)),
+        amount_refunded=refunded,
         card_brand=str(card.get("brand", ""))[:20], card_last4=str(card.get("last4", ""))[-4:],
         card_exp_month=card.get("exp_month"), card_exp_year=card.get("exp_year"),
         failure_code=str(pay.get("failure_code", ""))[:40],

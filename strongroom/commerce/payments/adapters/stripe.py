@@ -18,7 +18,11 @@ from strongroom.config import PaymentConfig
 from ..errors import GatewayRefused, GatewayUnavailable, WebhookInvalid
 from ..gateways import GatewayEvent, GatewayRefund, GatewaySession, HostedPageGateway
 from ..models import Payment, PaymentStatus
-from .sandbox import from_minor, to_minor
+from ..money import MoneyError, from_minor, to_minor
+
+# Where Stripe departs from ISO 4217 (docs.stripe.com/currencies): it treats MGA as
+# zero-decimal, and ISK as two-decimal (amounts divisible by 100) for compatibility.
+STRIPE_EXPONENTS = {"MGA": 0, "ISK": 2}
 
 SESSION_EVENTS = {
     "checkout.session.completed", "checkout.session.async_payment_succeeded",
@@ -68,7 +72,8 @@ class StripeGateway(HostedPageGateway):
             "mode": "payment", "client_reference_id": reference,
             "success_url": success_url, "cancel_url": cancel_url,
             "line_items": [{"quantity": 1, "price_data": {
-                "currency": payment.currency.lower(), "unit_amount": to_minor(payment.amount),
+                "currency": payment.currency.lower(),
+                "unit_amount": _minor(payment.amount, payment.currency),
                 "product_data": {"name": f"Order {reference}"}}}],
             "metadata": {"order": reference, "payment": str(payment.pk)},
             "payment_intent_data": {"metadata": {"order": reference}},
@@ -83,7 +88,8 @@ class StripeGateway(HostedPageGateway):
     def refund(self, *, payment: Payment, amount: Decimal,
                idempotency_key: str) -> GatewayRefund:
         refund = self._call(self.client.v1.refunds.create, params={
-            "payment_intent": payment.gateway_payment, "amount": to_minor(amount),
+            "payment_intent": payment.gateway_payment,
+            "amount": _minor(amount, payment.currency),
         }, options={"idempotency_key": idempotency_key})
         return GatewayRefund(refund_id=str(_g(refund, "id")),
                              session=self.checkout_get(session_id=payment.gateway_reference))
@@ -108,6 +114,20 @@ class StripeGateway(HostedPageGateway):
                             session_id=session_id, payment_id=payment_id)
 
 
+def _minor(amount: Decimal, currency: str) -> int:
+    try:
+        return to_minor(amount, currency, overrides=STRIPE_EXPONENTS)
+    except MoneyError as exc:
+        raise GatewayRefused(f"The amount cannot be charged: {exc}") from None
+
+
+def _major(amount: int, currency: str) -> Decimal:
+    try:
+        return from_minor(amount, currency, overrides=STRIPE_EXPONENTS)
+    except MoneyError as exc:
+        raise GatewayRefused(f"Stripe answered with an unreadable amount: {exc}") from None
+
+
 def session_from(session: Any) -> GatewaySession:
     pi = _g(session, "payment_intent")
     charge = _g(pi, "latest_charge")
@@ -128,11 +148,12 @@ def session_from(session: Any) -> GatewaySession:
         status = PaymentStatus.FAILED
         failure = str(_g(error, "decline_code") or _g(error, "code") or "card_declined")
     pi_id = pi if isinstance(pi, str) else _g(pi, "id")
+    currency = str(_g(session, "currency") or "").upper()
     return GatewaySession(
-        session_id=str(_g(session, "id")), status=status, amount=from_minor(amount),
-        currency=str(_g(session, "currency") or "").upper(),
+        session_id=str(_g(session, "id")), status=status, amount=_major(amount, currency),
+        currency=currency,
         checkout_url=str(_g(session, "url") or ""), payment_id=str(pi_id or ""),
-        amount_refunded=from_minor(refunded),
+        amount_refunded=_major(refunded, currency),
         card_brand=str(_g(card, "brand") or "")[:20], card_last4=str(_g(card, "last4") or ""),
         card_exp_month=_g(card, "exp_month"), card_exp_year=_g(card, "exp_year"),
         failure_code=failure[:40],

@@ -65,10 +65,11 @@ def product_create(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 product = catalog_services.product_create(
                     **{name: data[name] for name in PRODUCT_FIELDS},
-                    variants=[form.variant_spec()],
+                    variants=[form.variant_spec()], actor=request.user,
                 )
                 if data["image"]:
-                    catalog_services.product_update(product=product, image=data["image"])
+                    catalog_services.product_update(product=product, image=data["image"],
+                                                    actor=request.user)
         except (CatalogError, ValidationError, IntegrityError) as exc:
             _refused(form, exc)
         else:
@@ -112,7 +113,7 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
             fields["image"] = form.cleaned_data["image"]
         try:
             with transaction.atomic():
-                catalog_services.product_update(product=product, **fields)
+                catalog_services.product_update(product=product, actor=request.user, **fields)
         except (CatalogError, ValidationError) as exc:
             _refused(form, exc)
         else:
@@ -131,7 +132,8 @@ def variant_update(request: HttpRequest, product_id: int, variant_id: int) -> Ht
     form = VariantUpdateForm(request.POST, prefix=f"v{variant.pk}")
     if form.is_valid():
         try:
-            catalog_services.variant_update(variant=variant, **form.cleaned_data)
+            catalog_services.variant_update(variant=variant, actor=request.user,
+                                            **form.cleaned_data)
         except CatalogError as exc:
             _refused(form, exc)
         else:
@@ -149,7 +151,8 @@ def variant_create(request: HttpRequest, product_id: int) -> HttpResponse:
         try:
             with transaction.atomic():
                 variant = catalog_services.variant_create(
-                    product=product, position=len(product.variants.all()), **form.cleaned_data)
+                    product=product, position=len(product.variants.all()), actor=request.user,
+                    **form.cleaned_data)
         except (CatalogError, IntegrityError) as exc:
             _refused(form, exc)
         else:

@@ -1,0 +1,101 @@
+"""Money moves and payment-page decisions are audit events, written in the transaction
+that makes the change, in an exact order (Zulip style): paid, refunds asked for and
+answered, a payment-page baseline accepted, a payment alert resolved."""
+
+from __future__ import annotations
+
+import pytest
+
+from strongroom.commerce.orders.models import OrderStatus
+from strongroom.commerce.payments.models import PaymentAlert, Refund
+from strongroom.commerce.payments.monitor import page_observe
+from strongroom.commerce.payments.services import alert_resolve, page_baseline_accept
+from strongroom.protection.audit.events import ActorType, AuditEvent
+from strongroom.testing.auditing import audit_entries_since, audit_events_since, audit_mark
+
+from .conftest import place_order
+from .sandboxing import path_of
+from .test_refunds_and_reconcile import _console
+
+pytestmark = pytest.mark.django_db
+E = AuditEvent
+
+
+def test_paying_records_order_paid_once(client, sandbox, variant):
+    order, placed = place_order(client, variant)
+    hosted = client.get(placed.url).url
+    _, location, _ = sandbox.pay(hosted, "4242424242424242")
+    mark = audit_mark()
+    client.get(path_of(location))  # the shopper's return; the webhook also arrives
+    client.get(path_of(location))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    entries = audit_entries_since(mark)
+    assert [AuditEvent(e.event) for e in entries] == [E.ORDER_PAID]
+    paid = entries[0]
+    assert paid.actor_type == ActorType.SYSTEM and paid.subject_id == str(order.subject_id)
+    assert paid.object_id == str(order.pk) and paid.reason in ("return", "webhook")
+
+
+def test_staff_refunds_record_request_success_and_the_order_refunded(client, sandbox,
+                                                                     variant, owner):
+    from .test_refunds_and_reconcile import _paid_order
+
+    order = _paid_order(client, sandbox, variant)
+    console = _console(owner)
+    mark = audit_mark()
+    console.post(f"/console/orders/{order.reference}/refund/",
+                 {"mode": "partial", "amount": "10.00", "reason": "scratched"})
+    partial = audit_entries_since(mark)
+    assert [AuditEvent(e.event) for e in partial] == [E.REFUND_REQUESTED, E.REFUND_SUCCEEDED]
+    assert all(e.actor_id == str(owner.pk) and e.actor_type == ActorType.STAFF
+               for e in partial)
+    assert partial[0].reason == "10.00 EUR: scratched"
+    assert partial[0].object_id == str(Refund.objects.get().pk)
+    mark = audit_mark()
+    console.post(f"/console/orders/{order.reference}/refund/", {"mode": "full"})
+    full = audit_entries_since(mark)
+    assert [AuditEvent(e.event) for e in full] == [
+        E.REFUND_REQUESTED, E.REFUND_SUCCEEDED, E.ORDER_REFUNDED]
+    assert full[2].actor_id == str(owner.pk) and full[2].reason == "refund"
+
+
+def test_a_refund_the_gateway_refuses_records_refund_failed(client, sandbox, variant, owner,
+                                                            monkeypatch):
+    from strongroom.commerce.payments.errors import GatewayRefused
+    from strongroom.commerce.payments.gateways import gateway_get
+
+    from .test_refunds_and_reconcile import _paid_order
+
+    order = _paid_order(client, sandbox, variant)
+    gateway_class = type(gateway_get())
+
+    def refused(self, **kwargs):
+        raise GatewayRefused("The payment service refused: test")
+
+    monkeypatch.setattr(gateway_class, "refund", refused)
+    console = _console(owner)
+    mark = audit_mark()
+    console.post(f"/console/orders/{order.reference}/refund/", {"mode": "full"})
+    assert audit_events_since(mark) == [E.REFUND_REQUESTED, E.REFUND_FAILED]
+
+
+def test_accepting_a_baseline_and_resolving_an_alert_are_recorded(client, variant, owner):
+    page_observe(page="storefront:checkout", html=b"", headers={"X-Frame-Options": "DENY"})
+    page_observe(page="storefront:checkout", html=b"", headers={"X-Frame-Options": "SAMEORIGIN"})
+    changed = PaymentAlert.objects.get(kind="page_changed")
+    mark = audit_mark()
+    page_baseline_accept(alert=changed, actor=owner)
+    events = audit_entries_since(mark)
+    assert E.PAYMENT_PAGE_BASELINE_ACCEPTED in [AuditEvent(e.event) for e in events]
+    accepted = next(e for e in events if e.event == E.PAYMENT_PAGE_BASELINE_ACCEPTED)
+    assert accepted.actor_id == str(owner.pk) and accepted.reason.startswith(
+        "storefront:checkout ")
+
+    page_observe(page="storefront:checkout", html=b"<script>steal()</script>", headers={})
+    skimmer = PaymentAlert.objects.get(kind="unlisted_script")
+    mark = audit_mark()
+    assert alert_resolve(alert=skimmer, actor=owner) is True
+    assert alert_resolve(alert=skimmer, actor=owner) is False  # once
+    resolved = [e for e in audit_entries_since(mark) if e.event == E.PAYMENT_ALERT_RESOLVED]
+    assert len(resolved) == 1 and resolved[0].actor_id == str(owner.pk)

@@ -1,0 +1,101 @@
+"""Minor units by ISO 4217 exponent: JPY has none, KWD and BHD have three. The Stripe
+adapter is exercised against a fake Stripe at the network edge, with the real library."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from strongroom.commerce.payments import money
+from strongroom.commerce.payments.models import Payment, PaymentStatus
+from strongroom.commerce.payments.services import payment_refund
+from strongroom.testing.factories import product_make
+
+from .conftest import order_for_api
+from .test_stripe import _open
+from .test_stripe import fake_stripe as fake_stripe_fixture
+
+fake_stripe = fake_stripe_fixture  # the Stripe fake at the network edge, as a fixture here
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("amount, currency, minor", [
+    ("15.95", "EUR", 1595), ("1000", "JPY", 1000), ("1000.00", "JPY", 1000),
+    ("12.35", "KWD", 12350), ("0.5", "BHD", 500), ("7", "CLP", 7), ("0.01", "USD", 1),
+])
+def test_to_and_from_minor_use_the_iso_exponent(amount, currency, minor):
+    assert money.to_minor(Decimal(amount), currency) == minor
+    assert money.from_minor(minor, currency) == Decimal(amount)
+
+
+@pytest.mark.parametrize("amount, currency", [("0.5", "JPY"), ("1.001", "EUR"),
+                                              ("0.0001", "KWD"), ("NaN", "EUR")])
+def test_amounts_the_minor_unit_cannot_express_are_refused_not_rounded(amount, currency):
+    with pytest.raises(money.MoneyError):
+        money.to_minor(Decimal(amount), currency)
+
+
+@pytest.mark.parametrize("code", ["XXX", "XAU", "ABC", "", "EURO", "CLF"])
+def test_unknown_currencies_are_refused(code):
+    with pytest.raises(money.MoneyError):
+        money.currency_check(code)
+
+
+def test_an_unknown_store_currency_stops_start_up_with_one_line(settings):
+    from django.apps import apps
+
+    from strongroom.config import ConfigError
+
+    settings.STRONGROOM_CURRENCY = "XYZ"
+    with pytest.raises(ConfigError) as caught:
+        apps.get_app_config("payments").ready()
+    assert "STRONGROOM_CURRENCY" in str(caught.value) and "\n" not in str(caught.value)
+
+
+# Totals include standard shipping (4.95, free from 75): JPY 1000 ships free.
+@pytest.mark.parametrize("currency, price, unit_amount, refund, refund_minor", [
+    ("JPY", "1000", "1000", "300", 300),
+    ("KWD", "12.35", "17300", "2.05", 2050),
+    ("BHD", "4.50", "9450", "0.10", 100),
+    ("EUR", "40.00", "4495", "10.00", 1000),
+])
+def test_stripe_gets_minor_units_by_exponent(client, fake_stripe, settings, owner, currency,  # noqa: F811
+                                             price, unit_amount, refund, refund_minor):
+    settings.STRONGROOM_CURRENCY = currency
+    variant = product_make(name=f"Item {currency}", price=price, stock=5).variants.get()
+    order, payment = _open(client, fake_stripe, variant)
+    assert payment.currency == currency
+    _, _, form, _ = fake_stripe.requests[0]
+    assert form["line_items[0][price_data][currency]"] == currency.lower()
+    assert form["line_items[0][price_data][unit_amount]"] == unit_amount
+    fake_stripe.paid("cs_test_0001")
+    client.get(order.back + "&session_id=cs_test_0001")
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.CAPTURED and payment.amount == order.total
+    payment_refund(payment=payment, amount=refund, actor=owner)
+    refunds = [f for m, p, f, _ in fake_stripe.requests if p == "/v1/refunds"]
+    assert refunds == [{"payment_intent": "pi_test_1", "amount": str(refund_minor)}]
+    payment.refresh_from_db()
+    assert payment.amount_refunded == Decimal(refund)
+    assert payment.status == PaymentStatus.PARTIALLY_REFUNDED
+
+
+def test_a_fractional_yen_refund_is_refused(client, fake_stripe, settings, owner):  # noqa: F811
+    from strongroom.commerce.payments.errors import RefundNotAllowed
+
+    settings.STRONGROOM_CURRENCY = "JPY"
+    variant = product_make(name="Fan", price="1000", stock=5).variants.get()
+    order, payment = _open(client, fake_stripe, variant)
+    fake_stripe.paid("cs_test_0001")
+    client.get(order.back + "&session_id=cs_test_0001")
+    with pytest.raises(RefundNotAllowed, match="whole amount"):
+        payment_refund(payment=Payment.objects.get(pk=payment.pk), amount="10.50", actor=owner)
+
+
+def test_api_orders_carry_the_store_currency(settings):
+    settings.STRONGROOM_CURRENCY = "JPY"
+    variant = product_make(name="Bowl", price="2500", stock=2).variants.get()
+    order, _ = order_for_api(variant)
+    assert order.currency == "JPY"
