@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from .alerting import payment_alert_open
 from .integrity import PAYMENT_PAGES, fingerprint, page_details, script_problems
 
 log = logging.getLogger("strongroom.payments.integrity")
@@ -40,11 +41,8 @@ def page_observe(*, page: str, html: bytes, headers) -> str:
     kind = PaymentAlert.Kind.UNLISTED_SCRIPT if problems else PaymentAlert.Kind.PAGE_CHANGED
     message = ("; ".join(problems) if problems
                else "the scripts or security headers differ from the accepted baseline")
-    if not PaymentAlert.objects.filter(kind=kind, subject=page, fingerprint=fp,
-                                       resolved_at=None).exists():
-        PaymentAlert.objects.create(kind=kind, subject=page, fingerprint=fp,
-                                    message=message[:500], details=details)
-        log.warning("payment page %s changed: %s", page, message)
+    payment_alert_open(kind=kind, subject=page, fingerprint=fp, message=message,
+                       details=details)
     _seen[page] = fp
     return "alert"
 

@@ -20,6 +20,7 @@ from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
 
 from . import money
+from .alerting import payment_alert_open, payment_alerts_closed
 from .errors import GatewayRefused, GatewayUnavailable, RefundNotAllowed, WebhookInvalid
 from .gateways import GatewaySession, PaymentStart, gateway_get
 from .models import (
@@ -143,11 +144,8 @@ def _card(payment: Payment) -> str:
 
 def _alert(subject: str, message: str, *, fingerprint: str = "") -> None:
     log.warning("payments: %s: %s", subject, message)
-    exists = PaymentAlert.objects.filter(kind=PaymentAlert.Kind.RECONCILE, subject=subject,
-                                         fingerprint=fingerprint, resolved_at=None).exists()
-    if not exists:
-        PaymentAlert.objects.create(kind=PaymentAlert.Kind.RECONCILE, subject=subject,
-                                    message=message[:500], fingerprint=fingerprint)
+    payment_alert_open(kind=PaymentAlert.Kind.RECONCILE, subject=subject, message=message,
+                       fingerprint=fingerprint)
 
 
 def payment_sync(*, payment: Payment, source: str = "return") -> Applied:
@@ -305,12 +303,14 @@ def page_baseline_accept(*, alert: PaymentAlert, actor) -> None:
     with transaction.atomic():
         PageBaseline.objects.update_or_create(page=alert.subject, defaults={
             "fingerprint": alert.fingerprint, "details": alert.details, "accepted_by": actor})
-        PaymentAlert.objects.filter(subject=alert.subject, kind=alert.kind,
-                                    resolved_at=None).update(resolved_at=timezone.now(),
-                                                             resolved_by=actor)
+        closing = list(PaymentAlert.objects.select_for_update().filter(
+            subject=alert.subject, kind=alert.kind, resolved_at=None))
+        PaymentAlert.objects.filter(pk__in=[a.pk for a in closing]).update(
+            resolved_at=timezone.now(), resolved_by=actor)
         audit_record(event=AuditEvent.PAYMENT_PAGE_BASELINE_ACCEPTED, actor=actor,
                      object=alert, fields=["fingerprint"],
                      reason=f"{alert.subject} {alert.fingerprint[:16]}")
+        payment_alerts_closed(alerts=closing, by=actor)
     monitor_reset()
 
 
@@ -323,4 +323,5 @@ def alert_resolve(*, alert: PaymentAlert, actor) -> bool:
         if closed:
             audit_record(event=AuditEvent.PAYMENT_ALERT_RESOLVED, actor=actor, object=alert,
                          reason=f"{alert.kind} {alert.subject}")
+            payment_alerts_closed(alerts=[alert], by=actor)
     return bool(closed)

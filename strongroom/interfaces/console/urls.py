@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    alerts,
     audit,
     auth,
     customers,
@@ -8,7 +9,6 @@ from .views import (
     orders,
     payments,
     products,
-    signin_alerts,
     staff,
 )
 
@@ -39,8 +39,12 @@ urlpatterns = [
     path("products/<int:product_id>/variants/<int:variant_id>/", products.variant_update,
          name="variant_update"),
     path("audit/", audit.audit_search_view, name="audit_search"),
-    path("security/alerts/", signin_alerts.alert_list, name="signin_alerts"),
-    path("security/alerts/<int:alert_id>/acknowledge/", signin_alerts.alert_acknowledge,
+    path("security/alerts/", alerts.alert_list, name="alerts"),
+    path("security/alerts/<int:alert_id>/acknowledge/", alerts.alert_acknowledge,
+         name="alert_ack"),
+    # The page's names before every kind of alert moved onto it (old links, bookmarks).
+    path("security/alerts/", alerts.alert_list, name="signin_alerts"),
+    path("security/alerts/<int:alert_id>/acknowledge/", alerts.alert_acknowledge,
          name="signin_alert_ack"),
     path("staff/", staff.staff_list, name="staff_list"),
     path("staff/invite/", staff.staff_invite, name="staff_invite"),

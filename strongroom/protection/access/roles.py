@@ -48,8 +48,12 @@ class Perm(StrEnum):
     PAYMENT_SECURITY_VIEW = "payments.security.view"
     PAYMENT_SECURITY_MANAGE = "payments.security.manage"
     AUDIT_VIEW = "audit.view"
-    SIGN_IN_ALERTS_VIEW = "accounts.alerts.view"  # credential stuffing, staff lockouts
-    SIGN_IN_ALERTS_MANAGE = "accounts.alerts.manage"  # acknowledge them
+    # Every alert (sign-in attacks, reveal limit, payment pages, audit verification,
+    # backups, jobs, ...) on one page; managing = acknowledging one (audited).
+    ALERTS_VIEW = "alerts.view"
+    ALERTS_MANAGE = "alerts.manage"
+    SIGN_IN_ALERTS_VIEW = "alerts.view"  # old names of the two above (aliases)
+    SIGN_IN_ALERTS_MANAGE = "alerts.manage"
     STAFF_MANAGE = "staff.manage"
 
 
@@ -116,12 +120,12 @@ ROLE_TABLE: dict[Role, RolePolicy] = {
         "Admin", frozenset({
             P.DASHBOARD_STATS, P.ORDERS_VIEW, P.ORDERS_CHANGE_STATUS, P.ORDERS_REFUND,
             P.CUSTOMERS_VIEW, P.CUSTOMER_ACCESS_HISTORY, P.PRODUCTS_VIEW, P.PRODUCTS_MANAGE,
-            P.PAYMENT_SECURITY_VIEW, P.SIGN_IN_ALERTS_VIEW}),
+            P.PAYMENT_SECURITY_VIEW, P.ALERTS_VIEW}),
         Scope.ALL, Scope.ALL, _fields(C, R, R, R)),
     Role.SECURITY_OFFICER: RolePolicy(
         "Security officer", frozenset({
             P.AUDIT_VIEW, P.PAYMENT_SECURITY_VIEW, P.PAYMENT_SECURITY_MANAGE,
-            P.SIGN_IN_ALERTS_VIEW, P.SIGN_IN_ALERTS_MANAGE}),
+            P.ALERTS_VIEW, P.ALERTS_MANAGE}),
         Scope.NONE, Scope.NONE, NO_FIELDS),
     Role.SUPPORT: RolePolicy(
         "Support", frozenset({

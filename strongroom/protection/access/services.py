@@ -24,6 +24,8 @@ from strongroom.protection.access.errors import AccessError, RevealRateLimited
 from strongroom.protection.access.models import MarketingConsent
 from strongroom.protection.access.roles import FieldGroup
 from strongroom.protection.access.selectors import fields_of
+from strongroom.protection.alerts.models import Severity
+from strongroom.protection.alerts.services import alert_raise
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
 
@@ -86,6 +88,15 @@ def field_reveal(*, viewer: Any, subject_id: Any, obj: Model, groups: Iterable[F
                              subject_id=subject_id, object=obj, fields=names,
                              reason=f"more than {verdict.limit} reveals in the window",
                              request=request)
+                # The staff member is told the security team was alerted: make it true.
+                # No customer in the alert: the audit event above says whose data.
+                alert_raise(kind="access.reveal_limit", source="access",
+                            severity=Severity.HIGH,
+                            summary=f"staff account {viewer.pk} passed the reveal limit "
+                                    f"({verdict.limit} reveals in the window); further "
+                                    "reveals are refused until the window ends",
+                            detail={"staff_id": str(viewer.pk), "limit": verdict.limit},
+                            dedupe_key=f"access.reveal_limit:{viewer.pk}")
             logger.warning("reveal rate limit hit: staff %s made %d reveal attempts "
                            "(limit %d); further reveals refused", viewer.pk, verdict.count,
                            verdict.limit)

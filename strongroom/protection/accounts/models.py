@@ -235,8 +235,10 @@ class ThrottleMember(models.Model):
 
 
 class SecurityAlert(models.Model):
-    """Something an operator should look at (credential stuffing, a staff lockout).
-    ``detail`` holds no personal data: counts and pseudonymous keys only."""
+    """LEGACY, no longer written: sign-in alerts are raised into the one alert list
+    (``strongroom.protection.alerts``, kinds ``signin.*``); migration ``alerts.0002``
+    copied these rows there. Kept so that migration can run backwards; a later release
+    drops the table."""
 
     kind = models.CharField(max_length=40)
     detail = models.CharField(max_length=300)

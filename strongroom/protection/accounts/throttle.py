@@ -22,6 +22,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.crypto import salted_hmac
 
+from strongroom.protection.alerts.models import Severity
+from strongroom.protection.alerts.services import alert_raise
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
 
@@ -134,24 +136,21 @@ def _detect_stuffing(account: str, address: str, password: str, scope: str) -> N
 
 
 def _alert(kind: str, detail: str) -> None:
-    from .models import SecurityAlert
-
     logger.warning("security alert: %s: %s", kind, detail)
     with transaction.atomic():
-        SecurityAlert.objects.create(kind=kind, detail=detail[:300])
+        alert_raise(kind=f"signin.{kind}", source="accounts", severity=Severity.HIGH,
+                    summary=detail)
         audit_record(event=AuditEvent.CREDENTIAL_STUFFING_SUSPECTED,
                      actor=Actor.system("throttle"), reason=detail)
 
 
 def _staff_locked(user: Any) -> None:
-    from .models import SecurityAlert
-
     logger.warning("security alert: staff account %s locked after %d failed sign-ins",
                    user.pk, STAFF_LOCK_AFTER)
     with transaction.atomic():
-        SecurityAlert.objects.create(
-            kind="staff_locked",
-            detail=f"staff account {user.pk} locked for 30 minutes after "
-                   f"{STAFF_LOCK_AFTER} failed sign-ins")
+        alert_raise(kind="signin.staff_locked", source="accounts", severity=Severity.MEDIUM,
+                    summary=f"staff account {user.pk} locked for 30 minutes after "
+                            f"{STAFF_LOCK_AFTER} failed sign-ins",
+                    detail={"staff_id": str(user.pk)})
         audit_record(event=AuditEvent.ACCOUNT_LOCKED, actor=Actor.system("throttle"),
                      subject_id=user.subject_id, object=user)

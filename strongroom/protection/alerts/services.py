@@ -47,3 +47,13 @@ def alert_acknowledge(*, alert_id: int, by: Any) -> bool:
         audit_record(event=AuditEvent.SECURITY_ALERT_ACKNOWLEDGED, actor=by,
                      object=("alerts.alert", alert.pk), reason=alert.kind)
     return True
+
+
+def alert_acknowledge_key(*, dedupe_key: str, by: Any) -> int:
+    """Acknowledge the open alert raised with ``dedupe_key`` (an app closed the thing it
+    was about, e.g. a payment page's new baseline accepted); each one audited like
+    ``alert_acknowledge``. Returns how many were open. The caller checked ``by``."""
+    with transaction.atomic():
+        ids = list(Alert.objects.filter(dedupe_key=dedupe_key, acknowledged_at=None)
+                   .values_list("pk", flat=True))
+        return sum(alert_acknowledge(alert_id=pk, by=by) for pk in ids)

@@ -10,6 +10,7 @@ from strongroom.commerce.orders.models import OrderStatus
 from strongroom.commerce.payments.models import PaymentAlert, Refund
 from strongroom.commerce.payments.monitor import page_observe
 from strongroom.commerce.payments.services import alert_resolve, page_baseline_accept
+from strongroom.protection.alerts.models import Alert
 from strongroom.protection.audit.events import ActorType, AuditEvent
 from strongroom.testing.auditing import audit_entries_since, audit_events_since, audit_mark
 
@@ -84,18 +85,22 @@ def test_accepting_a_baseline_and_resolving_an_alert_are_recorded(client, varian
     page_observe(page="storefront:checkout", html=b"", headers={"X-Frame-Options": "DENY"})
     page_observe(page="storefront:checkout", html=b"", headers={"X-Frame-Options": "SAMEORIGIN"})
     changed = PaymentAlert.objects.get(kind="page_changed")
+    listed = Alert.objects.get(kind="payments.page_changed")
+    assert listed.severity == "high" and listed.is_open
     mark = audit_mark()
     page_baseline_accept(alert=changed, actor=owner)
     events = audit_entries_since(mark)
-    assert E.PAYMENT_PAGE_BASELINE_ACCEPTED in [AuditEvent(e.event) for e in events]
-    accepted = next(e for e in events if e.event == E.PAYMENT_PAGE_BASELINE_ACCEPTED)
-    assert accepted.actor_id == str(owner.pk) and accepted.reason.startswith(
+    assert [AuditEvent(e.event) for e in events] == [
+        E.PAYMENT_PAGE_BASELINE_ACCEPTED, E.SECURITY_ALERT_ACKNOWLEDGED]
+    assert events[0].actor_id == str(owner.pk) and events[0].reason.startswith(
         "storefront:checkout ")
+    assert events[1].object_id == str(listed.pk)  # closed on the one alert page too
 
     page_observe(page="storefront:checkout", html=b"<script>steal()</script>", headers={})
     skimmer = PaymentAlert.objects.get(kind="unlisted_script")
     mark = audit_mark()
     assert alert_resolve(alert=skimmer, actor=owner) is True
     assert alert_resolve(alert=skimmer, actor=owner) is False  # once
-    resolved = [e for e in audit_entries_since(mark) if e.event == E.PAYMENT_ALERT_RESOLVED]
-    assert len(resolved) == 1 and resolved[0].actor_id == str(owner.pk)
+    assert audit_events_since(mark) == [E.PAYMENT_ALERT_RESOLVED, E.SECURITY_ALERT_ACKNOWLEDGED]
+    assert Alert.objects.get(kind="payments.unlisted_script").severity == "critical"
+    assert not Alert.objects.filter(acknowledged_at=None).exists()

@@ -122,9 +122,20 @@ def test_reveal_rate_limit_alerts_once_and_refuses(customer, settings, caplog):
         (AuditEvent.REVEAL_RATE_LIMITED, *who, "email", "more than 2 reveals in the window"),
         (AuditEvent.CUSTOMER_VIEWED, *who, "full_name", ""),
     ]
+    # The staff member was told the security team was alerted: it is on the alert page.
+    from strongroom.protection.alerts.models import Alert
+
+    alert = Alert.objects.get(kind="access.reveal_limit")
+    assert (alert.source, alert.severity, alert.count) == ("access", "high", 1)
+    assert str(agent.pk) in alert.summary and "cara" not in alert.summary
+    assert str(customer.pk) not in str(alert.detail)  # names no customer
+    officer = console_client(staff_make(Role.SECURITY_OFFICER))
+    assert 'data-kind="access.reveal_limit"' in officer.get(
+        reverse("console:alerts")).content.decode()
     start = last_id()
     assert client.post(url, form).status_code == 429
     assert events(start) == [(AuditEvent.CUSTOMER_VIEWED, *who, "full_name", "")]  # no 2nd alert
+    assert Alert.objects.get(kind="access.reveal_limit").count == 1
 
 
 def test_refused_reveal_records_no_reveal(customer):

@@ -20,6 +20,7 @@ def test_unlock_and_force_reset(capsys):
     staff.refresh_from_db()
     assert staff.password_reset_required
     call_command("accounts", "alerts")
-    assert "staff_locked" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "signin.staff_locked" in out and "[medium, open]" in out
     with pytest.raises(CommandError):
         call_command("accounts", "unlock", "nobody@example.test")

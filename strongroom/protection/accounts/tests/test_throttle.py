@@ -9,7 +9,7 @@ import time
 import pytest
 
 from strongroom.protection.accounts import throttle
-from strongroom.protection.accounts.models import SecurityAlert
+from strongroom.protection.alerts.models import Alert
 from strongroom.protection.audit.events import AuditEvent
 from strongroom.testing.accounts import staff_make
 from strongroom.testing.factories import user_make
@@ -53,8 +53,8 @@ def test_guesses_spread_over_many_accounts_from_one_address(client, throttle_bac
         response = login(client, victims[n % len(victims)].email, "Summer2024!")
         tried += response.status_code != 429
     assert tried <= through(throttle.ADDRESS_FREE, started)  # the address counter
-    kinds = set(SecurityAlert.objects.values_list("kind", flat=True))
-    assert {"credential_stuffing", "password_spraying"} <= kinds
+    kinds = set(Alert.objects.values_list("kind", flat=True))
+    assert {"signin.credential_stuffing", "signin.password_spraying"} <= kinds
     assert failures(AuditEvent.CREDENTIAL_STUFFING_SUSPECTED) == 2
 
 
@@ -62,8 +62,9 @@ def test_one_password_sprayed_from_many_addresses_raises_an_alert(client, thrott
     victims = [user_make() for _ in range(throttle.SPRAY_ACCOUNTS_PER_PASSWORD)]
     for n, victim in enumerate(victims):
         login(client, victim.email, "Winter2024!", REMOTE_ADDR=f"203.0.113.{n + 1}")
-    alert = SecurityAlert.objects.get(kind="password_spraying")
-    assert "5 accounts" in alert.detail and "Winter" not in alert.detail
+    alert = Alert.objects.get(kind="signin.password_spraying")
+    assert alert.source == "accounts" and alert.severity == "high"
+    assert "5 accounts" in alert.summary and "Winter" not in alert.summary
 
 
 def test_many_addresses_against_one_account_are_slowed_by_the_account_counter(
@@ -83,7 +84,7 @@ def test_staff_lock_after_ten_failures_for_thirty_minutes(client, throttle_backe
         blocked_for.append(throttle.throttle_check(email=staff.email, ip="192.0.2.9"))
     assert blocked_for[-1] is not None and blocked_for[-1].retry_after > 29 * 60
     assert failures(AuditEvent.ACCOUNT_LOCKED) == 1
-    assert SecurityAlert.objects.filter(kind="staff_locked").count() == 1
+    assert Alert.objects.filter(kind="signin.staff_locked").count() == 1
     response = client.post("/console/login/", {"email": staff.email, "password": PASSWORD})
     assert response.status_code == 429
     throttle.throttle_unlock(email=staff.email)

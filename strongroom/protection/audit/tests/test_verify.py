@@ -84,6 +84,19 @@ def test_edit_is_named(log, workers, attacker):
         call_command("audit", "verify", "--workers", str(workers))
 
 
+def test_a_failed_verification_is_raised_on_the_alert_page(log, workers, attacker):
+    from strongroom.protection.alerts.models import Alert
+
+    sql("UPDATE audit_event SET reason = 'harmless' WHERE id = %s", [entry(log, 5).pk])
+    for _ in range(2):
+        with pytest.raises(CommandError, match="FAILED"):
+            call_command("audit", "verify", "--workers", str(workers))
+    alert = Alert.objects.get(kind="audit.verify_failed")
+    assert (alert.source, alert.severity, alert.count) == ("audit", "critical", 2)
+    assert "edited" in alert.summary and alert.acknowledged_at is None
+    assert AuditEntry.objects.filter(event=AuditEvent.AUDIT_VERIFY_FAILED).count() == 2
+
+
 def test_edit_with_recomputed_digest_is_still_caught(log, workers, attacker):
     target = entry(log, 5)
     forged = chain.digest_of(entry(log, 4).digest, (

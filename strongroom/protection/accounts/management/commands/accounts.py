@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from strongroom.protection.accounts import services, throttle
-from strongroom.protection.accounts.models import SecurityAlert
+from strongroom.protection.alerts.selectors import alerts_list
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
 
@@ -23,12 +23,16 @@ class Command(BaseCommand):
         reset.add_argument("--reason", default="")
         unlock = sub.add_parser("unlock", help="lift a sign-in lockout after checking identity")
         unlock.add_argument("email")
-        sub.add_parser("alerts", help="credential-stuffing and lockout alerts")
+        sub.add_parser("alerts", help="sign-in alerts: credential stuffing, spraying, "
+                                      "lockouts (all alerts: the console's Alerts page)")
 
     def handle(self, *args, action: str, **options) -> None:
         if action == "alerts":
-            for alert in SecurityAlert.objects.all()[:50]:
-                self.stdout.write(f"{alert.created_at:%Y-%m-%d %H:%M} {alert.kind}: {alert.detail}")
+            for alert in alerts_list(kind_prefix="signin.", limit=50):
+                state = "open" if alert.is_open else "acknowledged"
+                times = f" ×{alert.count}" if alert.count > 1 else ""
+                self.stdout.write(f"{alert.last_seen:%Y-%m-%d %H:%M} {alert.kind}{times} "
+                                  f"[{alert.severity}, {state}]: {alert.summary}")
             return
         user = self._user(options["email"])
         actor = Actor.system("cli")

@@ -72,6 +72,10 @@ class Command(BaseCommand):
                    f"{report.checkpoints} signed checkpoints, {report.seconds:.2f} s, "
                    f"{processes}")
         if not report.ok:
+            try:
+                _verify_failed_alert(report, summary)
+            except Exception as exc:  # noqa: BLE001 - the verdict must reach the operator
+                self.stderr.write(f"could not raise the console alert: {exc}")
             raise CommandError(f"audit log verification FAILED ({summary})")
         self.stdout.write(f"audit log OK: {summary}")
 
@@ -106,3 +110,28 @@ class Command(BaseCommand):
 
         triggers_create(connection)
         self.stdout.write("append-only triggers installed on audit_event and audit_checkpoint")
+
+
+def _verify_failed_alert(report: Any, summary: str) -> None:
+    """A tampered log is the owner's business at once, not only this terminal's: raise it
+    on the console's alert list (deduplicated while open) and record AUDIT_VERIFY_FAILED.
+    The alerts app sits above audit (it records its acknowledgements here), so it is
+    imported where it is used, from this entry point, never by audit's services."""
+    from django.db import transaction
+
+    from strongroom.protection.alerts.models import Severity
+    from strongroom.protection.alerts.services import alert_raise
+    from strongroom.protection.audit.events import Actor, AuditEvent
+    from strongroom.protection.audit.services import audit_record
+
+    first = report.problems[0] if report.problems else None
+    what = f"{first.kind}: {first.message}" if first is not None else "see the command output"
+    with transaction.atomic():
+        alert_raise(kind="audit.verify_failed", source="audit", severity=Severity.CRITICAL,
+                    summary=f"audit log verification failed ({len(report.problems)} "
+                            f"problem(s)); first: {what}"[:300],
+                    detail={"problems": len(report.problems), "events": report.events,
+                            "first_kind": getattr(first, "kind", "")},
+                    dedupe_key="audit.verify_failed")
+        audit_record(event=AuditEvent.AUDIT_VERIFY_FAILED, actor=Actor.system("audit verify"),
+                     reason=f"{len(report.problems)} problem(s): {summary}")
