@@ -126,12 +126,16 @@ class CspReport(models.Model):
     document = models.CharField(max_length=300)
     directive = models.CharField(max_length=100)
     blocked = models.CharField(max_length=300)
+    # About a payment page: these have their own room in the table, so junk about other
+    # pages can never crowd them out (see ``cspreports``).
+    payment_page = models.BooleanField(default=False)
     count = models.PositiveIntegerField(default=1)
     first_seen = models.DateTimeField(auto_now_add=True)
     last_seen = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-last_seen"]
+        indexes = [models.Index(fields=["payment_page", "last_seen"])]
         constraints = [models.UniqueConstraint(fields=["document", "directive", "blocked"],
                                                name="csp_report_folded")]
 

@@ -1,23 +1,21 @@
 """``/payments/csp-report/``: browsers post Content-Security-Policy violations here
 (``report-uri`` and the Reporting API's ``report-to``). Anyone can post, so the input is
-bounded (size, rows), folded into counts, and stripped to what helps: the page path and
-the blocked origin — no query strings (tokens), no code samples."""
+bounded (size, reports per request) and stripped to what helps: the page path and the
+blocked origin — no query strings (tokens), no code samples. Storing, the limit per
+client, the room kept for payment pages and the alerts are in ``cspreports``."""
 
 from __future__ import annotations
 
 import json
 from urllib.parse import urlsplit
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from ..models import CspReport
+from ..cspreports import Report, csp_reports_record
 
 MAX_BODY = 16 * 1024
-MAX_ROWS = 2000
 
 
 def _where(url: str) -> str:
@@ -61,17 +59,8 @@ def csp_report(request: HttpRequest) -> HttpResponse:
         reports = _reports(request.body)
     except (ValueError, AttributeError, TypeError):
         return HttpResponse(status=400)
-    for report in reports:
-        key = {"document": _where(str(report["document"])),
-               "directive": str(report["directive"])[:100] or "unknown",
-               "blocked": _blocked(str(report["blocked"]))}
-        if CspReport.objects.filter(**key).update(count=F("count") + 1):
-            continue
-        if CspReport.objects.count() >= MAX_ROWS:
-            break
-        try:
-            with transaction.atomic():
-                CspReport.objects.create(**key)
-        except IntegrityError:  # a parallel report created it
-            CspReport.objects.filter(**key).update(count=F("count") + 1)
-    return HttpResponse(status=204)
+    cleaned = [Report(document=_where(str(r["document"])),
+                      directive=str(r["directive"])[:100] or "unknown",
+                      blocked=_blocked(str(r["blocked"]))) for r in reports]
+    outcome = csp_reports_record(reports=cleaned, address=request.META.get("REMOTE_ADDR", ""))
+    return HttpResponse(status=429 if outcome == "limited" else 204)
