@@ -48,6 +48,8 @@ class HistoryRow:
     subject_id: str
     object_type: str
     object_id: str
+    count: int = 1  # grouped rows (the customer's page): how many times that day
+    first_at: dt.datetime | None = None  # grouped rows: the first of them
 
 
 def fields_words(names: Sequence[str]) -> str:
@@ -92,5 +94,6 @@ def history_rows(entries: Iterable[Any], *, names: bool) -> list[HistoryRow]:
             at=e.occurred_at, event=e.event, what=what, actor_type=e.actor_type,
             actor_id=e.actor_id, who=who, role=role_text, fields=fields_words(e.field_list),
             reason=reason_label(e.reason) if e.reason else "", subject_id=e.subject_id,
-            object_type=e.object_type, object_id=e.object_id))
+            object_type=e.object_type, object_id=e.object_id,
+            count=getattr(e, "count", 1), first_at=getattr(e, "first_at", None)))
     return rows

@@ -102,6 +102,81 @@ def audit_access_to_subject(
     )
 
 
+US_PER_DAY = 86_400_000_000
+
+
+@dataclass(frozen=True)
+class AccessGroup:
+    """Repeated events of one kind by one actor on one object, with the same fields and
+    reason, on one UTC day: a staff member paging through a list that shows a customer's
+    name twenty times is one line, "20 times", not twenty."""
+
+    event: int
+    actor_type: int
+    actor_id: str
+    subject_id: str
+    object_type: str
+    object_id: str
+    fields: str
+    reason: str
+    count: int
+    first_us: int
+    last_us: int
+
+    @property
+    def occurred_at(self) -> dt.datetime:  # the latest, like a single entry's time
+        return dt.datetime.fromtimestamp(self.last_us / 1_000_000, tz=dt.UTC)
+
+    @property
+    def first_at(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.first_us / 1_000_000, tz=dt.UTC)
+
+    @property
+    def field_list(self) -> list[str]:
+        return [f for f in self.fields.split(",") if f]
+
+
+class _Groups:
+    """A lazy, sliceable list of AccessGroup over one GROUP BY query (for Paginator)."""
+
+    def __init__(self, qs: QuerySet) -> None:
+        self._qs = qs
+
+    def count(self) -> int:
+        return self._qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice | int) -> list[AccessGroup] | AccessGroup:
+        rows = self._qs[index]
+        if isinstance(index, int):
+            return self._group(rows)
+        return [self._group(row) for row in rows]
+
+    @staticmethod
+    def _group(row: dict) -> AccessGroup:
+        return AccessGroup(**{k: v for k, v in row.items() if k != "day"})
+
+
+def audit_access_to_subject_grouped(
+    *, subject_id: str | uuid.UUID, since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> _Groups:
+    """``audit_access_to_subject`` folded per UTC day, actor, event, object, fields and
+    reason, newest first: one GROUP BY in the database, paginated like a queryset."""
+    from django.db.models import BigIntegerField, ExpressionWrapper, F
+
+    day = ExpressionWrapper(F("at_us") / US_PER_DAY, output_field=BigIntegerField())
+    keys = ("event", "actor_type", "actor_id", "subject_id", "object_type", "object_id",
+            "fields", "reason")
+    qs = (audit_access_to_subject(subject_id=subject_id, since=since, until=until)
+          .order_by().annotate(day=day).values("day", *keys)
+          .annotate(count=Count("id"), first_us=Min("at_us"), last_us=Max("at_us"))
+          .order_by("-last_us", "event", "actor_id", "object_id"))
+    return _Groups(qs)
+
+
 def audit_entry_ip(*, entry: AuditEntry) -> str | None:
     """The decrypted IP address of an event, "[erased]" once its subject is erased,
     None if none was recorded (or retention removed it). Caller checks permission."""

@@ -84,3 +84,35 @@ def test_consent_needs_csrf(customer):
     client.force_login(customer)
     assert client.post(URL, {"marketing": "on"}).status_code == 403
     assert not MarketingConsent.objects.exists()
+
+
+def test_repeated_views_are_one_row_with_a_count(me, customer):
+    """A staff member paging through the customer list shows the name each time: the
+    customer sees one line per staff member, day and fields, with how many times."""
+    import datetime as dt
+
+    from django.db import transaction
+
+    from strongroom.protection.audit.services import audit_record
+
+    agent = staff_make(Role.SUPPORT, full_name="Stan Support")
+    staff = console_client(agent)
+    for _ in range(20):
+        assert staff.get(reverse("console:customer_list")).status_code == 200
+    # Support sees only the name in clear on the account page too: the same row.
+    staff.get(reverse("console:customer_detail", args=[customer.pk]))
+    other = console_client(staff_make(Role.ADMIN))
+    other.get(reverse("console:customer_list"))  # another staff member: own row
+    yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    with transaction.atomic():
+        for _ in range(2):  # the same view yesterday: its own row
+            audit_record(event=AuditEvent.CUSTOMER_VIEWED, actor=agent, at=yesterday,
+                         subject_id=customer.subject_id, object=customer,
+                         fields=["full_name"])
+    html = me.get(URL).content.decode()
+    log = html[html.index('id="access-log"'):html.index("</table>")]
+    assert log.count("<tr>") == 1 + 3  # header + 3 groups, not 1 + 24 rows
+    assert "(21 times)" in log and "(2 times)" in log
+    assert log.count("times)") == 2  # single views carry no count
+    assert "Support staff member" in log and "Admin staff member" in log
+    assert "Stan" not in log

@@ -15,7 +15,7 @@ from strongroom.commerce.orders.selectors import order_list_for_user
 from strongroom.protection.access.history import history_rows
 from strongroom.protection.access.selectors import marketing_consent_of
 from strongroom.protection.access.services import marketing_consent_set
-from strongroom.protection.audit.selectors import audit_access_to_subject
+from strongroom.protection.audit.selectors import audit_access_to_subject_grouped
 
 from ..forms.privacy import MarketingConsentForm
 
@@ -37,8 +37,9 @@ def privacy(request: HttpRequest) -> HttpResponse:
         messages.success(request, "You will get our offers and news by email." if agreed
                          else "You will get no marketing email from us.")
         return redirect("storefront:privacy")
-    page = Paginator(audit_access_to_subject(subject_id=user.subject_id), PER_PAGE).get_page(
-        request.GET.get("page"))
+    # Repeated views (same staff member, day, fields) are one row with a count.
+    page = Paginator(audit_access_to_subject_grouped(subject_id=user.subject_id),
+                     PER_PAGE).get_page(request.GET.get("page"))
     references = {str(o.pk): o.reference for o in order_list_for_user(user=user)}
     rows = [(row, references.get(row.object_id) if row.object_type == "orders.order" else None)
             for row in history_rows(page.object_list, names=False)]

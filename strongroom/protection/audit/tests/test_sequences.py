@@ -26,8 +26,10 @@ def last_id() -> int:
     return AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
-def _placed(user=None):
-    variant = product_make(stock=5).variants.get()
+def _placed(user=None, *, mark: list | None = None):
+    variant = product_make(stock=5).variants.get()  # itself audited (catalog events)
+    if mark is not None:
+        mark.append(last_id())
     cart, _ = cart_services.cart_create(user=user)
     cart_services.cart_line_set(cart=cart, variant_id=variant.pk, quantity=1)
     order, _ = orders.order_place(cart=cart, details=details_make(), shipping_method="standard",
@@ -36,16 +38,17 @@ def _placed(user=None):
 
 
 def test_guest_order_place_emits_one_order_placed():
-    order = _placed()
-    assert events() == [(AuditEvent.ORDER_PLACED, ActorType.ANONYMOUS, "",
+    mark: list[int] = []
+    order = _placed(mark=mark)
+    assert events(mark[0]) == [(AuditEvent.ORDER_PLACED, ActorType.ANONYMOUS, "",
                          str(order.subject_id), "orders.order", str(order.pk), "", "")]
 
 
 def test_customer_order_place_names_the_customer():
     user = user_make()
-    start = last_id()
-    order = _placed(user)
-    assert events(start) == [(AuditEvent.ORDER_PLACED, ActorType.CUSTOMER, str(user.pk),
+    mark: list[int] = []
+    order = _placed(user, mark=mark)
+    assert events(mark[0]) == [(AuditEvent.ORDER_PLACED, ActorType.CUSTOMER, str(user.pk),
                               str(user.subject_id), "orders.order", str(order.pk), "", "")]
 
 
@@ -53,9 +56,10 @@ def test_failed_order_place_rolls_back_its_event():
     variant = product_make(stock=0).variants.get()
     cart, _ = cart_services.cart_create()
     cart.lines.create(variant=variant, quantity=1)
+    start = last_id()
     with pytest.raises(orders.OutOfStock):
         orders.order_place(cart=cart, details=details_make(), shipping_method="standard")
-    assert events() == []
+    assert events(start) == []
 
 
 def test_status_changes_and_refund_by_staff():
