@@ -21,6 +21,10 @@ def alerts_open() -> QuerySet[PaymentAlert]:
     return PaymentAlert.objects.filter(resolved_at=None)
 
 
+def alert_open_get(*, alert_id: int) -> PaymentAlert | None:
+    return PaymentAlert.objects.filter(pk=alert_id, resolved_at=None).first()
+
+
 def csp_reports_recent(*, limit: int = 100) -> list[CspReport]:
     return list(CspReport.objects.order_by("-last_seen")[:limit])
 

@@ -30,3 +30,7 @@ def alert_counts() -> dict[str, int]:
     for severity, n in rows:
         counts[severity] = n
     return counts
+
+
+def alert_get(*, alert_id: int) -> Alert | None:
+    return Alert.objects.filter(pk=alert_id).first()

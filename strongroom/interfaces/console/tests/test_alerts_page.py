@@ -77,3 +77,21 @@ def test_admin_reads_only_and_other_roles_see_nothing():
     assert alert.acknowledged_at is None
     assert console_client(staff_make(Role.OWNER)).post(_ack(alert.pk)).status_code == 302
     assert Alert.objects.get(pk=alert.pk).acknowledged_at is not None
+
+
+def test_acknowledging_a_payment_alert_here_resolves_it_on_the_payments_page():
+    from strongroom.commerce.payments.models import PaymentAlert
+    from strongroom.commerce.payments.monitor import monitor_reset, page_observe
+    from strongroom.testing.auditing import audit_events_since, audit_mark
+
+    monitor_reset()
+    page_observe(page="storefront:checkout", html=b"<script>steal()</script>", headers={})
+    listed = Alert.objects.get(kind="payments.unlisted_script")
+    officer = staff_make(Role.SECURITY_OFFICER)
+    client = console_client(officer)
+    mark = audit_mark()
+    assert client.post(_ack(listed.pk)).status_code == 302
+    assert audit_events_since(mark) == [AuditEvent.SECURITY_ALERT_ACKNOWLEDGED,
+                                        AuditEvent.PAYMENT_ALERT_RESOLVED]
+    assert PaymentAlert.objects.get().resolved_by == officer
+    monitor_reset()

@@ -10,8 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from strongroom.commerce.payments import selectors as payment_selectors
+from strongroom.commerce.payments.services import alert_resolve as payment_alert_resolve
 from strongroom.protection.access.roles import Perm
-from strongroom.protection.alerts.selectors import alert_counts, alerts_list
+from strongroom.protection.alerts.selectors import alert_counts, alert_get, alerts_list
 from strongroom.protection.alerts.services import alert_acknowledge as alert_acknowledge_do
 
 from ..permissions import can, perm_required
@@ -30,7 +32,15 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 @perm_required(Perm.ALERTS_MANAGE)
 @require_POST
 def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
-    if not alert_acknowledge_do(alert_id=alert_id, by=request.user):
+    alert = alert_get(alert_id=alert_id)
+    if alert is None or not alert_acknowledge_do(alert_id=alert_id, by=request.user):
         raise Http404("No open alert with that number.")
+    # A payment alert acknowledged here is closed on the Payments security page too (the
+    # same people may do both); accepting a changed page as the new baseline stays there.
+    payment_alert_id = alert.detail.get("payment_alert") if alert.source == "payments" else None
+    if isinstance(payment_alert_id, int) and can(request.user, Perm.PAYMENT_SECURITY_MANAGE):
+        payment_alert = payment_selectors.alert_open_get(alert_id=payment_alert_id)
+        if payment_alert is not None:
+            payment_alert_resolve(alert=payment_alert, actor=request.user)
     messages.success(request, "Alert acknowledged.")
     return redirect("console:alerts")
