@@ -71,6 +71,7 @@ class AuditEvent(IntEnum):
     ORDER_PLACED = 3000
     ORDER_STATUS_CHANGED = 3001
     ORDER_REFUNDED = 3002
+    CUSTOMERS_IMPORTED = 3100  # reason: how many, from which file
     # --- privacy 4000-4999 ----------------------------------------------------------------
     CONSENT_GIVEN = 4000
     CONSENT_WITHDRAWN = 4001
