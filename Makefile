@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export STRONGROOM_ALLOWED_HOSTS ?= localhost,127.0.0.1,[::1]
 
-.PHONY: install run test test-postgres lint bench clean
+.PHONY: install run test test-postgres lint bench clean prod-local loadtest
 
 $(STAMP): pyproject.toml constraints.txt setup.py strongroom/protection/vault/internal/_fastread.c
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -37,6 +37,17 @@ lint: install
 bench: install
 	$(BIN)/python -m strongroom.bench
 
+# The production topology on this machine: Caddy (Debian's caddy) in front of two app
+# servers and a worker, on PostgreSQL and Redis (deploy/prod-local.sh).
+prod-local: install
+	bash deploy/prod-local.sh
+
+# Locust shoppers against prod-local, bounded (LOADTEST_USERS=50, LOADTEST_DURATION=5m),
+# then consistency checks (deploy/loadtest.sh).
+loadtest: install
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[loadtest]'
+	bash deploy/loadtest.sh
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache build
+	rm -rf $(VENV) var var-prod .pytest_cache .ruff_cache build
 	find strongroom -name '*.so' -delete

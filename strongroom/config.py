@@ -209,6 +209,7 @@ class Config:
     payments: PaymentConfig = field(default_factory=lambda: PaymentConfig(gateway="none"))
     accounts: AccountsConfig = field(default_factory=AccountsConfig)
     extra: dict[str, str] = field(default_factory=dict)
+    db_conn_max_age: int = 60  # seconds a PostgreSQL connection is kept (0: per request)
 
     @property
     def is_sqlite(self) -> bool:
@@ -359,4 +360,6 @@ def load(environ: dict[str, str] | None = None, *, dotenv_path: Path | None = No
         payments=_payments(env, data_dir),
         accounts=_accounts(env),
         extra={k: v for k, v in env.items() if k.startswith("STRONGROOM_")},
+        db_conn_max_age=_integer("STRONGROOM_DB_CONN_MAX_AGE",
+                                 env.get("STRONGROOM_DB_CONN_MAX_AGE", "60")),
     )

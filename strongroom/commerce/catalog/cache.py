@@ -15,6 +15,8 @@ import secrets
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.conf import settings
+
 from strongroom.sharedcache import cache_get, cache_set
 
 T = TypeVar("T")
@@ -34,7 +36,14 @@ def catalog_changed() -> None:
     cache_set(VERSION_KEY, secrets.token_hex(8), None)
 
 
+def catalog_cache_on() -> bool:
+    """Off only in the benchmarks' cold-cache server (``bench.settings_cold``)."""
+    return getattr(settings, "STRONGROOM_CATALOG_CACHE", True)
+
+
 def catalog_cached(parts: tuple, build: Callable[[], T]) -> T:
+    if not catalog_cache_on():
+        return build()
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     key = f"catalog:{_version()}:{digest}"
     value = cache_get(key)

@@ -79,7 +79,9 @@ NAV_SIZE = 8
 def category_nav() -> list[dict[str, str]]:
     """The header's category links, from the shared cache (cleared whenever a category
     changes, see ``signals``): every page shows them, none should query for them."""
-    nav = cache_get(NAV_CACHE_KEY)
+    from .cache import catalog_cache_on
+
+    nav = cache_get(NAV_CACHE_KEY) if catalog_cache_on() else None
     if nav is None:
         nav = [{"name": c.name, "slug": c.slug} for c in category_list()[:NAV_SIZE]]
         cache_set(NAV_CACHE_KEY, nav, NAV_CACHE_SECONDS)

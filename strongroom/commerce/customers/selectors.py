@@ -34,19 +34,18 @@ def address_default_for_user(*, user) -> Address | None:
 # --- Staff reads (console); callers checked staff access. Personal fields (email, name,
 # addresses) are never filtered or ordered on, so the vault can encrypt them freely. -----
 def customer_list(*, query: str = "") -> QuerySet:
-    """Customer accounts (not staff), newest first, each annotated with ``order_count``.
+    """Customer accounts (not staff), newest first.
 
     ``query`` finds customers by exact email (any letter case) or by the phone number
     of a saved address (any spacing), through the vault's blind indexes: personal
     fields are encrypted, so there is no partial or fuzzy matching."""
     from django.contrib.auth import get_user_model
-    from django.db.models import Count
 
     customers = get_user_model().objects.filter(is_staff=False)
     query = (query or "").strip()
     if query:
         customers = customers.filter(_customer_match(query))
-    return customers.annotate(order_count=Count("orders")).order_by("-date_joined", "pk")
+    return customers.order_by("-date_joined", "-pk")
 
 
 def _customer_match(query: str):

@@ -55,7 +55,9 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [models.Index(fields=["status", "created_at"]),
+                   # the console's order list seeks by (created_at, id), newest first
+                   models.Index(fields=["created_at", "id"], name="orders_order_created")]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
         ]

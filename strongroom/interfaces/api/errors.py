@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DataError
+from django.db.utils import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -138,6 +139,13 @@ def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
                           message="Something went wrong on our side. Please try again.")
 
 
+def _on_database_down(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The same 503 + Retry-After the pages give (one warning a minute, no traceback).
+    from strongroom.interfaces.web.views import database_unavailable
+
+    return database_unavailable(request)
+
+
 def errors_install(api: NinjaAPI) -> None:
     """Register the handlers; ninja picks the most specific class for an exception."""
     api.add_exception_handler(Exception, _on_unexpected)
@@ -149,3 +157,5 @@ def errors_install(api: NinjaAPI) -> None:
     api.add_exception_handler(DataError, _on_data_error)
     api.add_exception_handler(RequestDataTooBig, _on_too_big)
     api.add_exception_handler(TooManyFieldsSent, _on_too_big)
+    api.add_exception_handler(OperationalError, _on_database_down)
+    api.add_exception_handler(InterfaceError, _on_database_down)

@@ -33,3 +33,16 @@ def _stamp_fresh(stamp: object, max_age: timedelta, now: float | None) -> bool:
         return False
     age = (time.time() if now is None else now) - stamp
     return 0 <= age <= max_age.total_seconds()
+
+
+def emails_taken(*, emails: list[str]) -> set[str]:
+    """Which of ``emails`` (lower-cased) already have an account, found through the
+    email's blind index (one query; the emails themselves are encrypted)."""
+    from django.contrib.auth import get_user_model
+
+    from strongroom.protection.vault.selectors import blind_index_candidates
+
+    by_index = {c: e.lower() for e in emails for c in blind_index_candidates("email", e)}
+    found = get_user_model().objects.filter(email_index__in=list(by_index)).values_list(
+        "email_index", flat=True)
+    return {by_index[index] for index in found}

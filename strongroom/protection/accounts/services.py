@@ -320,3 +320,20 @@ def password_change_due(*, user: Any) -> bool:
         return False
     changed = user.password_changed_at or user.date_joined
     return (timezone.now() - changed).days >= days
+
+
+def customers_create_many(*, people: list[tuple[str, str]], subjects: list[Any]) -> list[Any]:
+    """Customer accounts for an import: (email, full name) each, under the given new
+    vault subjects (``vault.services.subjects_created``), in one INSERT. No password
+    (set through "forgot password"); the address counts as verified, as for accounts an
+    operator creates. The caller checked the emails are valid and not taken, and writes
+    the audit event for the import."""
+    user_model = get_user_model()
+    now = timezone.now()
+    users = []
+    for (email, full_name), subject in zip(people, subjects, strict=True):
+        user = user_model(email=user_model.objects.normalize_email(email), full_name=full_name,
+                          subject=subject, email_verified_at=now, date_joined=now)
+        user.set_unusable_password()
+        users.append(user)
+    return user_model.objects.bulk_create(users)

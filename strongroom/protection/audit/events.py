@@ -87,6 +87,7 @@ class AuditEvent(IntEnum):
     VARIANT_UPDATED = 3034  # name or availability; fields=[what changed]
     PRICE_CHANGED = 3035  # reason: "old -> new CUR"
     STOCK_CHANGED = 3036  # reason: "old -> new" (set by staff; sales are ORDER_PLACED)
+    CUSTOMERS_IMPORTED = 3100  # reason: how many, from which file
     # --- privacy 4000-4999 ----------------------------------------------------------------
     CONSENT_GIVEN = 4000
     CONSENT_WITHDRAWN = 4001

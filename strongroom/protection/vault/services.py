@@ -7,7 +7,8 @@ functions checks staff authorization: the entry point that calls them must.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from uuid import UUID
 
 from django.conf import settings
@@ -53,6 +54,24 @@ def subject_create() -> Subject:
         subject = Subject.objects.create()
         keystore().data_key_create(subject.id)
     return subject
+
+
+@contextmanager
+def subjects_created(*, count: int) -> Iterator[list[Subject]]:
+    """``count`` new data subjects, each with its first data key, for a bulk import.
+
+    One INSERT for the subjects, one KMS call and one INSERT for their keys, instead of
+    two INSERTs, a wrap, and (on the first encrypted write) a SELECT and an unwrap per
+    subject. Rows with encrypted fields saved (or ``bulk_create``d) inside the block seal
+    under these keys. Runs in one transaction: an exception in the block leaves nothing.
+    """
+    if count < 0:
+        raise ValueError("count must not be negative")
+    with transaction.atomic():
+        subjects = Subject.objects.bulk_create([Subject() for _ in range(count)])
+        keys = keystore().data_keys_create_many([s.id for s in subjects])
+        with keystore().encrypting_with(keys):
+            yield subjects
 
 
 def subject_shred(*, subject_id: UUID) -> None:

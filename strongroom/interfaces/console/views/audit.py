@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -23,6 +22,7 @@ from strongroom.protection.audit.services import audit_record
 
 from ..access_forms import AuditSearchForm
 from ..permissions import perm_required
+from ..seek import BadCursor, seek_page
 from .common import preload_keys
 
 PAGE_SIZE = 50
@@ -64,7 +64,12 @@ def audit_search_view(request: HttpRequest) -> HttpResponse:
                      fields=used, request=request)
     entries = audit_search(actor_id=data.get("actor") or None, subject_id=subject,
                            events=event, since=data.get("since"), until=data.get("until"))
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        page = seek_page(entries, keys=("at_us", "id"), cursor=request.GET.get("cursor"),
+                         size=PAGE_SIZE)
+    except BadCursor:
+        return render(request, "console/audit/search.html", {"form": form, "page": None,
+                      "bad_cursor": True}, status=400)
     rows = history_rows(page.object_list, names=True)
     return render(request, "console/audit/search.html", {
         "form": form, "page": page, "rows": rows, "no_customer": subject == NOBODY})

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from strongroom.protection.audit.selectors import audit_access_to_subject
 
 from ..forms import CustomerSearchForm
 from ..permissions import can, perm_required
+from ..seek import BadCursor, seek_page
 from .common import get_or_404, preload_keys
 from .reveal import reveal, reveal_form
 
@@ -43,8 +43,15 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     query = form.cleaned_data["q"]
     customers = access.customers_visible(
         viewer=request.user, customers=customer_selectors.customer_list(query=query))
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
+    try:
+        page = seek_page(customers, keys=("date_joined", "pk"),
+                         cursor=request.GET.get("cursor"), size=PAGE_SIZE)
+    except BadCursor:
+        return render(request, "console/customers/list.html", {"form": form, "page": None,
+                      "bad_cursor": True}, status=400)
+    counts = order_selectors.order_counts_for_users(user_ids=[c.pk for c in page.object_list])
+    for customer in page.object_list:
+        customer.order_count = counts.get(customer.pk, 0)
     preload_keys(request, page.object_list)
     rows = [(c, access.field_view(viewer=request.user, row=c, names=PROFILE_FIELDS))
             for c in page.object_list]

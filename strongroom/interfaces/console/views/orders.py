@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +24,7 @@ from strongroom.protection.audit.events import AuditEvent
 
 from ..forms import OrderFilterForm, OrderTransitionForm
 from ..permissions import can_refund, perm_required
+from ..seek import BadCursor, seek_page
 from .common import get_or_404, preload_keys
 from .reveal import reveal, reveal_form
 
@@ -42,8 +42,12 @@ def order_list(request: HttpRequest) -> HttpResponse:
     orders = access.orders_visible(
         viewer=request.user,
         orders=order_selectors.order_list(status=form.cleaned_data["status"] or None))
-    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)  # references, status, totals: no personal data
+    try:  # references, status, totals: no personal data
+        page = seek_page(orders, keys=("created_at", "pk"), cursor=request.GET.get("cursor"),
+                         size=PAGE_SIZE)
+    except BadCursor:
+        return render(request, "console/orders/list.html", {"form": form, "page": None,
+                      "bad_cursor": True}, status=400)
     return render(request, "console/orders/list.html", {
         "form": form, "page": page, "statuses": access.order_statuses_visible(
             viewer=request.user)})

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from strongroom.commerce.catalog.cache import catalog_cached
@@ -30,21 +33,44 @@ def query_clean(raw: str) -> str:
     return " ".join(text.split())[:MAX_QUERY_LENGTH]
 
 
+def page_number(raw: object) -> int:
+    """The page asked for, as the cache key sees it: junk is page 1, so ``?page=abc1``,
+    ``abc2``... cannot fill the cache with copies of it."""
+    try:
+        return max(1, min(int(str(raw)), 10_000))
+    except ValueError:
+        return 1
+
+
+def listing(parts: tuple, template: str, build: Callable[[], dict]) -> SafeString:
+    """The part of a listing page that is the same for every visitor (product cards,
+    counts, pagination: no cart, user, CSRF token or CSP nonce in it), rendered once
+    per catalog version. Any change to a product, variant, price, stock or category
+    makes a new version (``catalog.cache``), so the cache is never stale by design."""
+    html = catalog_cached(("html", *parts), lambda: render_to_string(template, build()))
+    return mark_safe(html)  # noqa: S308 - our own template's output, autoescaped
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    featured = product_search(page=1, per_page=FEATURED_COUNT).object_list
-    return render(request, "storefront/home.html",
-                  {"categories": category_list(), "featured": featured})
+    grid = listing(("home",), "storefront/includes/home_listing.html", lambda: {
+        "categories": list(category_list()),
+        "featured": product_search(page=1, per_page=FEATURED_COUNT).object_list})
+    return render(request, "storefront/home.html", {"listing": grid})
 
 
 @require_safe
 def category(request: HttpRequest, slug: str) -> HttpResponse:
+    slug = slug[:220]
     try:
-        found = category_get(slug=slug)
+        found = catalog_cached(("category", slug), lambda: category_get(slug=slug))
     except ProductNotFound:
         raise Http404 from None
-    page = product_search(category=found, page=request.GET.get("page", 1))
-    return render(request, "storefront/category.html", {"category": found, "page": page})
+    number = page_number(request.GET.get("page", 1))
+    grid = listing(("category", slug, number), "storefront/includes/category_listing.html",
+                   lambda: {"category": found,
+                            "page": product_search(category=found, page=number)})
+    return render(request, "storefront/category.html", {"category": found, "listing": grid})
 
 
 @require_safe
@@ -72,5 +98,8 @@ def product_page(request: HttpRequest, *, slug: str, form: AddToCartForm,
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     query = query_clean(request.GET.get("q", ""))
-    page = product_search(query=query, page=request.GET.get("page", 1))
-    return render(request, "storefront/search.html", {"query": query, "page": page})
+    number = page_number(request.GET.get("page", 1))
+    grid = listing(("search", query, number), "storefront/includes/search_listing.html",
+                   lambda: {"query": query,
+                            "page": product_search(query=query, page=number)})
+    return render(request, "storefront/search.html", {"query": query, "listing": grid})

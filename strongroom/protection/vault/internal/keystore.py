@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Final
 from uuid import UUID
 
@@ -146,6 +147,9 @@ class KeyStore:
         """The subject's newest active key, creating one if it has none."""
         from strongroom.protection.vault.models import DataKey, DataKeyState, Subject
 
+        fresh = getattr(self._local, "fresh", None)
+        if fresh is not None and subject_id in fresh:
+            return fresh[subject_id]
         active = self._active.get(subject_id)
         if active is not None:
             return active
@@ -185,6 +189,36 @@ class KeyStore:
         pending.add(row.id)
         transaction.on_commit(lambda: pending.discard(row.id))
         return row.id, key
+
+    def data_keys_create_many(self, subject_ids: list[UUID]) -> dict[UUID, tuple[int, Key]]:
+        """First keys of many new subjects: one KMS call and one INSERT for the lot.
+        Like ``data_key_create``, not cached: the caller encrypts with them through
+        ``encrypting_with`` inside the transaction that created them."""
+        from strongroom.protection.vault.models import DataKey
+
+        keys = [keymaterial.key_generate() for _ in subject_ids]
+        wrapped = self.kms.wrap_many(keys, [data_key_aad(s) for s in subject_ids])
+        rows = DataKey.objects.bulk_create([
+            DataKey(subject_id=s, kek_version=w.kek_version, wrapped=w.blob)
+            for s, w in zip(subject_ids, wrapped, strict=True)])
+        if any(row.id is None for row in rows):  # every supported database returns ids
+            raise RuntimeError("the database did not return the new data keys' ids")
+        pending = self._pending()
+        ids = {row.id for row in rows}
+        pending.update(ids)
+        transaction.on_commit(lambda: pending.difference_update(ids))
+        return {s: (row.id, key) for s, row, key in zip(subject_ids, rows, keys, strict=True)}
+
+    @contextmanager
+    def encrypting_with(self, keys: dict[UUID, tuple[int, Key]]) -> Iterator[None]:
+        """Inside the block (this thread only), writes for these subjects seal under
+        these keys, without the read-back and unwrap ``key_for_encrypt`` does for a key
+        created in the running transaction."""
+        self._local.fresh = keys
+        try:
+            yield
+        finally:
+            self._local.fresh = None
 
     def _pending(self) -> set[int]:
         pending = getattr(self._local, "pending", None)
