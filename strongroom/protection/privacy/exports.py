@@ -14,9 +14,11 @@ import datetime as dt
 import hashlib
 import os
 import secrets
+import uuid
 from pathlib import Path
 from typing import Any
 
+from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,9 +30,18 @@ from .errors import PrivacyError, PrivacyErrorCode
 from .internal.export_data import archive_bytes, subject_data
 from .models import DataExport, ExportStatus
 
+TOKEN_SALT = "strongroom.privacy.export-download"  # noqa: S105 - a signing salt
+
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def export_token(*, export_id: Any) -> str:
+    """The download link's token: the export id signed for this one purpose (so the
+    page can show the link again), stored only as its SHA-256. Single use and expiry
+    are enforced by the export's state, not the token."""
+    return signing.dumps(str(export_id), salt=TOKEN_SALT)
 
 
 def export_request(*, user: Any, request: Any = None,
@@ -40,10 +51,11 @@ def export_request(*, user: Any, request: Any = None,
     from .jobs import export_build_task  # jobs imports this module
 
     now = now or timezone.now()
-    token = secrets.token_urlsafe(32)
+    export_id = uuid.uuid4()
+    token = export_token(export_id=export_id)
     with transaction.atomic():
         export = DataExport.objects.create(
-            user=user, subject_id=user.subject_id, token_hash=token_digest(token),
+            id=export_id, user=user, subject_id=user.subject_id, token_hash=token_digest(token),
             created_at=now, expires_at=now + dt.timedelta(days=privacy_settings().export_days))
         audit_record(event=AuditEvent.EXPORT_REQUESTED, actor=user, subject_id=user.subject_id,
                      object=export, request=request)
@@ -88,25 +100,34 @@ def export_download(*, user: Any, token: str, request: Any = None,
     or a token that never existed: NOT_FOUND (a 404). Used, expired or not ready:
     BAD_TOKEN, audited as EXPORT_REFUSED."""
     now = now or timezone.now()
+    try:
+        signing.loads(token or "", salt=TOKEN_SALT)
+    except signing.BadSignature:
+        raise PrivacyError("This download link is not valid.",
+                           code=PrivacyErrorCode.BAD_TOKEN) from None
     with transaction.atomic():
         export = (DataExport.objects.select_for_update()
                   .filter(token_hash=token_digest(token or ""), user=user).first())
         if export is None:
             raise PrivacyError("No such download.", code=PrivacyErrorCode.NOT_FOUND)
-        if export.status != ExportStatus.READY or export.expires_at <= now:
+        refused = export.status != ExportStatus.READY or export.expires_at <= now
+        if refused:
             if export.status == ExportStatus.READY:  # expired before anyone came
                 export.archive, export.status = None, ExportStatus.EXPIRED
                 export.save(update_fields=["archive", "status"])
             audit_record(event=AuditEvent.EXPORT_REFUSED, actor=user,
                          subject_id=user.subject_id, object=export, reason=export.status,
                          request=request)
-            raise PrivacyError("This download link has been used or has expired: ask for "
-                               "a new export.", code=PrivacyErrorCode.BAD_TOKEN)
-        blob = base64.b64decode(str(export.archive))
-        export.archive, export.status, export.downloaded_at = None, ExportStatus.DOWNLOADED, now
-        export.save(update_fields=["archive", "status", "downloaded_at"])
-        audit_record(event=AuditEvent.EXPORT_DOWNLOADED, actor=user, subject_id=user.subject_id,
-                     object=export, request=request)
+        else:
+            blob = base64.b64decode(str(export.archive))
+            export.archive, export.status = None, ExportStatus.DOWNLOADED
+            export.downloaded_at = now
+            export.save(update_fields=["archive", "status", "downloaded_at"])
+            audit_record(event=AuditEvent.EXPORT_DOWNLOADED, actor=user,
+                         subject_id=user.subject_id, object=export, request=request)
+    if refused:  # raised after the commit: the refusal and the wipe are kept
+        raise PrivacyError("This download link has been used or has expired: ask for a "
+                           "new export.", code=PrivacyErrorCode.BAD_TOKEN)
     return export, blob
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db.models import QuerySet
@@ -53,7 +54,16 @@ def requests_closed(*, limit: int = 50) -> QuerySet[PrivacyRequest]:
             .order_by("-closed_at")[:limit])
 
 
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 def request_get(*, request_id: Any) -> PrivacyRequest | None:
+    if _uuid(request_id) is None:
+        return None
     return PrivacyRequest.objects.select_related("user", "assignee").filter(
         pk=request_id).first()
 
@@ -72,4 +82,6 @@ def ledger_file() -> list[dict]:
 
 
 def receipt_get(*, receipt_id: Any) -> ErasureReceipt | None:
+    if _uuid(receipt_id) is None:
+        return None
     return ErasureReceipt.objects.filter(pk=receipt_id).first()

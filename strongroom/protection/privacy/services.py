@@ -170,7 +170,8 @@ def marketing_email_send(*, user: Any, subject: str, body: str) -> bool:
     consent = marketing_consent_of(user=user)
     if not (consent and consent.agreed and user.is_active):
         return False
-    link = public_url(reverse("privacy_unsubscribe", args=[unsubscribe_token(user=user)]))
+    token = unsubscribe_token(user=user)
+    link = public_url(reverse("storefront:privacy_unsubscribe", args=[token]))
     message = EmailMessage(
         subject=f"{settings.STRONGROOM_STORE_NAME}: {subject}",
         body=f"{body}\n\n--\nYou get this because you said yes to offers and news by email.\n"
