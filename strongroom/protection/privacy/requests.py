@@ -47,7 +47,8 @@ def customer_by_email(email: str) -> Any:
     except get_user_model().DoesNotExist:
         user = None
     if user is None or user.is_staff:
-        raise PrivacyError("No customer account has that email address.",
+        raise PrivacyError("No customer account has that email address (an erased "
+                           "customer can no longer be found by it).",
                            code=PrivacyErrorCode.NOT_FOUND)
     return user
 
