@@ -14,6 +14,7 @@ from .models import (
     DataExport,
     ErasureLedgerEntry,
     ErasureReceipt,
+    PolicySection,
     PolicyVersion,
     PrivacyRequest,
     RequestStatus,
@@ -31,6 +32,10 @@ def policy_version_get(*, number: int) -> PolicyVersion | None:
 
 def policy_versions() -> QuerySet[PolicyVersion]:
     return PolicyVersion.objects.order_by("-number").only("number", "published_at", "sha256")
+
+
+def policy_sections() -> QuerySet[PolicySection]:
+    return PolicySection.objects.order_by("position", "id")
 
 
 def consent_history(*, user: Any) -> QuerySet[ConsentRecord]:

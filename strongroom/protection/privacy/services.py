@@ -188,6 +188,7 @@ from .exports import export_build, export_download, export_request, export_to_fi
 from .requests import (  # noqa: E402,F401
     request_assign,
     request_close,
+    request_erase,
     request_open,
     request_verify,
     requests_overdue_alert,
