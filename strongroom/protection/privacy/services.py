@@ -36,6 +36,12 @@ CONSENT_WORDING: dict[str, str] = {
     "marketing_email": "Send me offers and news by email. You can stop them at any time "
                        "in your account or with the link in every such email.",
 }
+# Where an answer came from, as the audit log's reason and MarketingConsent.source say it.
+CONSENT_SOURCES: dict[ConsentMethod, str] = {
+    ConsentMethod.SIGNUP: "storefront.signup", ConsentMethod.ACCOUNT: "storefront.privacy",
+    ConsentMethod.API: "api", ConsentMethod.EMAIL_LINK: "email.unsubscribe",
+    ConsentMethod.ERASURE: "privacy.erasure",
+}
 UNSUBSCRIBE_SALT = "strongroom.privacy.unsubscribe"  # a token for nothing else
 UNSUBSCRIBE_MAX_AGE = 400 * 24 * 3600  # an old newsletter's link still works for a year+
 
@@ -118,7 +124,7 @@ def consent_set(*, user: Any, purpose: str, agreed: bool, method: ConsentMethod 
         was = bool(before and before.agreed)
         if was == agreed:
             return None
-        marketing_consent_set(user=user, agreed=agreed, source=f"privacy.{method.value}",
+        marketing_consent_set(user=user, agreed=agreed, source=CONSENT_SOURCES[method],
                               request=request)
         return ConsentRecord.objects.create(
             user=user, subject_id=user.subject_id, purpose=purpose, agreed=agreed,
