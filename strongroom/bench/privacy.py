@@ -97,7 +97,7 @@ def _carts(variant) -> None:
     old = timezone.now() - timedelta(days=45)
     batch = 10_000
     with transaction.atomic():
-        for start in range(0, CARTS, batch):
+        for _ in range(0, CARTS, batch):
             carts = Cart.objects.bulk_create(
                 Cart(token_hash=secrets.token_hex(32)) for _ in range(batch))
             CartLine.objects.bulk_create(CartLine(cart=c, variant=variant, quantity=1)
