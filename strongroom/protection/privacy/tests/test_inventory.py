@@ -117,3 +117,14 @@ def test_inventory_command(fmt: str) -> None:
         assert {"model", "field", "category", "purpose", "basis", "retention",
                 "copies"} == set(records[0])
         assert len(records) == len(inventory_rows())
+
+
+def test_missing_prints_a_skeleton_and_exits_1(new_model) -> None:
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    with pytest.raises(CommandError) as info:
+        call_command("privacy", "inventory", "--missing", stdout=out)
+    assert info.value.returncode == 1
+    assert "declare('privacy.LoyaltyCard'" in out.getvalue()
+    assert "'number'" in out.getvalue() and "'birthday'" in out.getvalue()
