@@ -118,12 +118,17 @@ def consent_set(*, user: Any, purpose: str, agreed: bool, method: ConsentMethod 
     if purpose not in CONSENT_WORDING:
         raise PrivacyError(f"Unknown purpose {purpose!r}.", code=PrivacyErrorCode.BAD_INPUT)
     method = ConsentMethod(method)
-    version = policy_publish()
+    before = marketing_consent_of(user=user)
+    if bool(before and before.agreed) == agreed:
+        return None  # nothing changes (checked again under the lock below)
+    # The version the person was shown: the current one (published now if the code or
+    # the settings changed since); an erasure states no new wording, so the latest.
+    version = (PolicyVersion.objects.order_by("-number").first()
+               if method == ConsentMethod.ERASURE else None) or policy_publish()
     wording = CONSENT_WORDING[purpose]
     with transaction.atomic():
         before = marketing_consent_of(user=user)
-        was = bool(before and before.agreed)
-        if was == agreed:
+        if bool(before and before.agreed) == agreed:
             return None
         marketing_consent_set(user=user, agreed=agreed, source=CONSENT_SOURCES[method],
                               request=request)
