@@ -61,6 +61,8 @@ SUITES = [
     ("Audit log", lambda: _django_suite("strongroom.protection.audit.bench")),
     ("Console lists (1,000 rows vs 100,000 customers / 1,000,000 events; BENCH_LARGE=1: "
      "1M / 10M)", lambda: _django_suite("strongroom.bench.lists")),
+    ("Privacy (export, erasure, retention sweep; SQLite)",
+     lambda: _django_suite("strongroom.bench.privacy")),
 ]
 
 

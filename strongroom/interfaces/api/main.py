@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import auth, cart, catalog, checkout, orders
+from . import auth, cart, catalog, checkout, orders, privacy
 from .docs import LocalSwagger
 from .errors import errors_install
 from .transport import JsonOnlyParser
@@ -33,3 +33,4 @@ api.add_router("/auth", auth.router)
 api.add_router("/cart", cart.router)
 api.add_router("/checkout", checkout.router)
 api.add_router("/orders", orders.router)
+api.add_router("/privacy", privacy.router)

@@ -8,6 +8,7 @@ from .views import (
     dashboard,
     orders,
     payments,
+    privacy,
     products,
     staff,
 )
@@ -53,4 +54,11 @@ urlpatterns = [
     path("staff/<uuid:staff_id>/enable/", staff.staff_enable, name="staff_enable"),
     path("staff/<uuid:staff_id>/reinvite/", staff.staff_reinvite, name="staff_reinvite"),
     path("invite/<str:token>/", staff.invite_accept, name="invite_accept"),
+    path("privacy/", privacy.request_queue, name="privacy_queue"),
+    path("privacy/requests/<uuid:request_id>/", privacy.request_detail, name="privacy_request"),
+    path("privacy/requests/<uuid:request_id>/erase/", privacy.request_erase,
+         name="privacy_request_erase"),
+    path("privacy/inventory/", privacy.inventory, name="privacy_inventory"),
+    path("privacy/ledger/", privacy.ledger, name="privacy_ledger"),
+    path("privacy/policy/", privacy.policy_sections, name="privacy_policy"),
 ]

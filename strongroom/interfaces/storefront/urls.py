@@ -9,6 +9,7 @@ from .views import (
     checkout_payment,
     email,
     privacy,
+    privacy_centre,
     security,
 )
 
@@ -75,6 +76,14 @@ urlpatterns = [
     path("account/security/sessions/revoke-others/", security.sessions_revoke_others,
          name="sessions_revoke_others"),
     path("account/privacy/", privacy.privacy, name="privacy"),
+    path("account/privacy/export/", privacy_centre.export_request, name="privacy_export"),
+    path("account/privacy/exports/<str:token>/", privacy_centre.export_download,
+         name="privacy_export_download"),
+    path("account/privacy/delete/", privacy_centre.account_delete, name="account_delete"),
+    path("account/erased/", privacy_centre.account_erased, name="account_erased"),
+    path("privacy/", privacy_centre.policy, name="privacy_policy"),
+    path("privacy/unsubscribe/<str:token>/", privacy_centre.unsubscribe,
+         name="privacy_unsubscribe"),
     path("account/orders/<orderref:reference>/", account.account_order, name="account_order"),
     path("account/addresses/", account.addresses, name="addresses"),
     path("account/addresses/<uuid:address_id>/delete/", account.address_remove,

@@ -55,6 +55,10 @@ class Perm(StrEnum):
     SIGN_IN_ALERTS_VIEW = "alerts.view"  # old names of the two above (aliases)
     SIGN_IN_ALERTS_MANAGE = "alerts.manage"
     STAFF_MANAGE = "staff.manage"
+    PRIVACY_VIEW = "privacy.view"  # data inventory, erasure ledger (no personal data)
+    PRIVACY_REQUESTS = "privacy.requests"  # the queue of requests received by email/phone
+    PRIVACY_ERASE = "privacy.erase"  # erase a customer for a verified request
+    PRIVACY_POLICY_MANAGE = "privacy.policy.manage"  # the owner's free text in the policy
 
 
 class Scope(StrEnum):
@@ -120,16 +124,18 @@ ROLE_TABLE: dict[Role, RolePolicy] = {
         "Admin", frozenset({
             P.DASHBOARD_STATS, P.ORDERS_VIEW, P.ORDERS_CHANGE_STATUS, P.ORDERS_REFUND,
             P.CUSTOMERS_VIEW, P.CUSTOMER_ACCESS_HISTORY, P.PRODUCTS_VIEW, P.PRODUCTS_MANAGE,
-            P.PAYMENT_SECURITY_VIEW, P.ALERTS_VIEW}),
+            P.PAYMENT_SECURITY_VIEW, P.ALERTS_VIEW,
+            P.PRIVACY_VIEW, P.PRIVACY_REQUESTS, P.PRIVACY_ERASE}),
         Scope.ALL, Scope.ALL, _fields(C, R, R, R)),
     Role.SECURITY_OFFICER: RolePolicy(
         "Security officer", frozenset({
             P.AUDIT_VIEW, P.PAYMENT_SECURITY_VIEW, P.PAYMENT_SECURITY_MANAGE,
-            P.ALERTS_VIEW, P.ALERTS_MANAGE}),
+            P.ALERTS_VIEW, P.ALERTS_MANAGE, P.PRIVACY_VIEW}),
         Scope.NONE, Scope.NONE, NO_FIELDS),
     Role.SUPPORT: RolePolicy(
         "Support", frozenset({
-            P.ORDERS_VIEW, P.CUSTOMERS_VIEW, P.CUSTOMER_ACCESS_HISTORY, P.PRODUCTS_VIEW}),
+            P.ORDERS_VIEW, P.CUSTOMERS_VIEW, P.CUSTOMER_ACCESS_HISTORY, P.PRODUCTS_VIEW,
+            P.PRIVACY_REQUESTS}),
         Scope.ALL, Scope.ALL, _fields(C, R, R, R)),
     Role.FULFILMENT: RolePolicy(
         "Fulfilment", frozenset({P.ORDERS_VIEW, P.ORDERS_CHANGE_STATUS, P.PRODUCTS_VIEW}),
@@ -138,7 +144,8 @@ ROLE_TABLE: dict[Role, RolePolicy] = {
         "Marketing", frozenset({P.CUSTOMERS_VIEW, P.PRODUCTS_VIEW}),
         Scope.MARKETING_CONSENT, Scope.NONE, _fields(C, R, H, H)),
     Role.AUDITOR: RolePolicy(
-        "Auditor", frozenset({P.AUDIT_VIEW}), Scope.NONE, Scope.NONE, NO_FIELDS),
+        "Auditor", frozenset({P.AUDIT_VIEW, P.PRIVACY_VIEW}), Scope.NONE, Scope.NONE,
+        NO_FIELDS),
 }
 
 # Status changes a role may make (fulfilment packs and ships; nothing else).

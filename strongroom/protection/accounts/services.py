@@ -172,10 +172,13 @@ def email_verification_send(*, request: HttpRequest, user: Any) -> None:
     emails.verification(user=user, link=_link(request, "storefront:email_verify", user, token))
 
 
-def signup_request(*, request: HttpRequest, email: str, full_name: str, password: str) -> None:
+def signup_request(*, request: HttpRequest, email: str, full_name: str,
+                   password: str) -> Any:
     """Open an unverified account and email a confirmation link, or, if the address
     has an account already, email its owner instead. The caller shows the same
-    "check your inbox" page either way. Raises AccountError for bad input only."""
+    "check your inbox" page either way (the new account, or None, is returned only so
+    the caller can record the sign-up form's consent answer for a NEW account).
+    Raises AccountError for bad input only."""
     User = get_user_model()
     email = (email or "").strip().lower()
     full_name = (full_name or "").strip()
@@ -196,7 +199,7 @@ def signup_request(*, request: HttpRequest, email: str, full_name: str, password
             user=existing,
             login_link=request.build_absolute_uri(reverse("storefront:login")),
             reset_link=request.build_absolute_uri(reverse("storefront:password_reset")))
-        return
+        return None
     try:
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password,
@@ -207,7 +210,8 @@ def signup_request(*, request: HttpRequest, email: str, full_name: str, password
                          subject_id=user.subject_id, object=user, request=request)
             email_verification_send(request=request, user=user)
     except IntegrityError:
-        return  # signed up twice at once: the first one's email is on its way
+        return None  # signed up twice at once: the first one's email is on its way
+    return user
 
 
 def email_verify(*, request: HttpRequest, uidb64: str, token: str) -> Any:

@@ -94,6 +94,16 @@ class AuditEvent(IntEnum):
     DATA_ACCESS_REQUESTED = 4010
     ERASURE_REQUESTED = 4020
     SUBJECT_ERASED = 4021
+    PRIVACY_POLICY_PUBLISHED = 4030  # a new version of the generated policy
+    PRIVACY_POLICY_SECTION_CHANGED = 4031  # the owner's own text
+    ERASURE_REFUSED = 4040  # staff without the permission, or an unverified request
+    ERASURE_SCHEDULED = 4041  # the customer asked; the store's grace period runs
+    ERASURE_CANCELLED = 4042
+    PRIVACY_REQUEST_OPENED = 4050  # a request that came by email, phone or post
+    PRIVACY_REQUEST_UPDATED = 4051  # verified, assigned
+    PRIVACY_REQUEST_CLOSED = 4052
+    RETENTION_SWEPT = 4060  # reason holds the counts
+    RETENTION_NOTICE_SENT = 4061  # "your unused account will be closed"
     # --- vault / keys 5000-5999 -------------------------------------------------------------
     KEK_ROTATED = 5000
     DATA_REENCRYPTED = 5001
@@ -108,6 +118,8 @@ class AuditEvent(IntEnum):
     # --- exports 7000-7999 ------------------------------------------------------------------
     EXPORT_CREATED = 7000
     EXPORT_DOWNLOADED = 7001
+    EXPORT_REQUESTED = 7010  # a customer asked for their data (built by the worker)
+    EXPORT_REFUSED = 7011  # a used, expired or tampered download link
     # --- system 9000-9999 -------------------------------------------------------------------
     AUDIT_CHECKPOINTED = 9000
     AUDIT_VERIFY_FAILED = 9001

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from strongroom.protection.accounts.passwords import MAX_LENGTH, guidance
+from strongroom.protection.privacy.services import CONSENT_WORDING
 
 from .base import PlainLabelsMixin
 
@@ -49,6 +50,8 @@ class SignupForm(PlainLabelsMixin, forms.Form):
     password_confirm = forms.CharField(
         label="Confirm password", strip=False, max_length=MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    # Opt-in, unticked, never bundled with the terms; the label is the recorded wording.
+    marketing = forms.BooleanField(label=CONSENT_WORDING["marketing_email"], required=False)
 
     def clean(self) -> dict:
         data = super().clean()

@@ -19,6 +19,7 @@ from strongroom.errors import ApplicationError
 from strongroom.protection.accounts import mfa, services
 from strongroom.protection.accounts.selectors import mfa_fresh
 from strongroom.protection.audit.events import AuditEvent
+from strongroom.protection.privacy.services import consent_set
 
 from ..feedback import error_to_form
 from ..forms.security import EmailForm, LoginForm, NewPasswordForm, SignupForm
@@ -88,8 +89,12 @@ def signup(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
-            services.signup_request(request=request, email=data["email"],
-                                    full_name=data["full_name"], password=data["password"])
+            new_user = services.signup_request(request=request, email=data["email"],
+                                               full_name=data["full_name"],
+                                               password=data["password"])
+            if new_user is not None and data.get("marketing"):
+                consent_set(user=new_user, purpose="marketing_email", agreed=True,
+                            method="signup", request=request)
         except ApplicationError as exc:
             error_to_form(form, exc)
         else:

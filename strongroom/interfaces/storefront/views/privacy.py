@@ -14,13 +14,13 @@ from django.views.decorators.http import require_http_methods
 from strongroom.commerce.orders.selectors import order_list_for_user
 from strongroom.protection.access.history import history_rows
 from strongroom.protection.access.selectors import marketing_consent_of
-from strongroom.protection.access.services import marketing_consent_set
 from strongroom.protection.audit.selectors import audit_access_to_subject_grouped
+from strongroom.protection.privacy.services import consent_set
 
 from ..forms.privacy import MarketingConsentForm
+from .privacy_centre import centre_context
 
 PER_PAGE = 20
-SOURCE = "storefront.privacy"
 
 
 @login_required
@@ -33,7 +33,8 @@ def privacy(request: HttpRequest) -> HttpResponse:
                                 initial={"marketing": bool(consent and consent.agreed)})
     if form.is_bound and form.is_valid():
         agreed = form.cleaned_data["marketing"]
-        marketing_consent_set(user=user, agreed=agreed, source=SOURCE, request=request)
+        consent_set(user=user, purpose="marketing_email", agreed=agreed, method="account",
+                    request=request)
         messages.success(request, "You will get our offers and news by email." if agreed
                          else "You will get no marketing email from us.")
         return redirect("storefront:privacy")
@@ -45,4 +46,5 @@ def privacy(request: HttpRequest) -> HttpResponse:
             for row in history_rows(page.object_list, names=False)]
     return render(request, "storefront/account/privacy.html", {
         "form": form, "consent": consent, "page": page, "rows": rows,
+        **centre_context(request),
     }, status=400 if form.is_bound else 200)
