@@ -105,8 +105,9 @@ def _register(huey: Huey) -> None:
     def close_connections(*_: Any) -> None:
         close_old_connections()  # worker threads: no stale or leaked database connection
 
-    huey.pre_execute("db")(lambda task: close_connections())
-    huey.post_execute("db")(lambda task, value, exc: close_connections())
+    if not huey.immediate:  # immediate: the caller's own connection and transaction
+        huey.pre_execute("db")(lambda task: close_connections())
+        huey.post_execute("db")(lambda task, value, exc: close_connections())
     _wrappers["pending"] = huey.task(name="strongroom.pending", retry_backoff=BACKOFF)(
         runner.pending_execute)
     _wrappers["job"] = huey.task(name="strongroom.job")(runner.job_execute)

@@ -5,6 +5,7 @@ from .views import (
     auth,
     customers,
     dashboard,
+    jobs,
     orders,
     payments,
     products,
@@ -49,4 +50,6 @@ urlpatterns = [
     path("staff/<uuid:staff_id>/enable/", staff.staff_enable, name="staff_enable"),
     path("staff/<uuid:staff_id>/reinvite/", staff.staff_reinvite, name="staff_reinvite"),
     path("invite/<str:token>/", staff.invite_accept, name="invite_accept"),
+    path("jobs/", jobs.job_list, name="job_list"),
+    path("jobs/<slug:name>/run/", jobs.job_run, name="job_run"),
 ]

@@ -51,6 +51,8 @@ class Perm(StrEnum):
     SIGN_IN_ALERTS_VIEW = "accounts.alerts.view"  # credential stuffing, staff lockouts
     SIGN_IN_ALERTS_MANAGE = "accounts.alerts.manage"  # acknowledge them
     STAFF_MANAGE = "staff.manage"
+    JOBS_VIEW = "jobs.view"  # the Jobs page: schedules, runs, errors (no personal data)
+    JOBS_RUN = "jobs.run"  # "Run now" (audited)
 
 
 class Scope(StrEnum):
@@ -116,12 +118,12 @@ ROLE_TABLE: dict[Role, RolePolicy] = {
         "Admin", frozenset({
             P.DASHBOARD_STATS, P.ORDERS_VIEW, P.ORDERS_CHANGE_STATUS, P.ORDERS_REFUND,
             P.CUSTOMERS_VIEW, P.CUSTOMER_ACCESS_HISTORY, P.PRODUCTS_VIEW, P.PRODUCTS_MANAGE,
-            P.PAYMENT_SECURITY_VIEW, P.SIGN_IN_ALERTS_VIEW}),
+            P.PAYMENT_SECURITY_VIEW, P.SIGN_IN_ALERTS_VIEW, P.JOBS_VIEW, P.JOBS_RUN}),
         Scope.ALL, Scope.ALL, _fields(C, R, R, R)),
     Role.SECURITY_OFFICER: RolePolicy(
         "Security officer", frozenset({
             P.AUDIT_VIEW, P.PAYMENT_SECURITY_VIEW, P.PAYMENT_SECURITY_MANAGE,
-            P.SIGN_IN_ALERTS_VIEW, P.SIGN_IN_ALERTS_MANAGE}),
+            P.SIGN_IN_ALERTS_VIEW, P.SIGN_IN_ALERTS_MANAGE, P.JOBS_VIEW, P.JOBS_RUN}),
         Scope.NONE, Scope.NONE, NO_FIELDS),
     Role.SUPPORT: RolePolicy(
         "Support", frozenset({
