@@ -18,12 +18,7 @@ from django.db import connection, transaction
 
 from strongroom.jobs.models import WorkerBeat
 from strongroom.jobs.queue import queue_huey, queue_path
-from strongroom.jobs.tests.workers import (  # noqa: F401 - fixture
-    Workers,
-    use_queue,
-    wait_for,
-    workers,
-)
+from strongroom.jobs.tests.workers import Workers, use_queue, wait_for
 from strongroom.protection.accounts import emails
 from strongroom.protection.mailer.models import MailStatus, Outbox
 from strongroom.testing.factories import canaries_make, user_make

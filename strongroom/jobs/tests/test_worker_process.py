@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from strongroom.jobs.models import JobRun, PendingTask, TaskStatus, WorkerBeat
-from strongroom.jobs.tests.workers import wait_for, workers  # noqa: F401 - fixture
+from strongroom.jobs.tests.workers import wait_for
 from strongroom.protection.accounts import emails
 from strongroom.protection.mailer.models import MailStatus, Outbox
 from strongroom.testing.factories import user_make

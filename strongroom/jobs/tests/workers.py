@@ -9,15 +9,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.conf import settings
 from django.db import connection
 
-from strongroom.jobs.queue import queue_huey, queue_reset
+from strongroom.jobs.queue import queue_reset
 
 LEASE = 3
 REDIS_TEST_URL = "redis://127.0.0.1:6379/2"  # this suite's own Redis db: flushed by it
@@ -73,7 +72,7 @@ class Workers:
         for proc, _ in self.procs:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
-        for proc, log in self.procs:
+        for proc, _log in self.procs:
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -93,19 +92,3 @@ def redis_flush(url: str) -> None:
     import redis
 
     redis.Redis.from_url(url).flushdb()
-
-
-@pytest.fixture(params=["sqlite-queue", "redis-queue"])
-def workers(request, transactional_db, tmp_path, settings) -> Iterator[Workers]:
-    redis_url = REDIS_TEST_URL if request.param == "redis-queue" else None
-    if redis_url:
-        redis_flush(redis_url)
-    use_queue(redis_url)
-    queue_huey().flush()
-    pool = Workers(redis_url=redis_url, tmp=tmp_path)
-    yield pool
-    pool.stop_all()
-    queue_huey().flush()
-    queue_reset()
-    if redis_url:
-        redis_flush(redis_url)
