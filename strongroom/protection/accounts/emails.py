@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from strongroom.protection.mailer.services import mail_queue
+from strongroom.protection.mailer.services import mail_decoy, mail_queue
 
 
 def _send(user: Any, subject: str, template: str, *, to: str | None = None,
@@ -39,6 +39,11 @@ def signup_existing(*, user: Any, login_link: str, reset_link: str) -> None:
 
 def password_reset(*, user: Any, link: str, minutes: int) -> None:
     _send(user, "reset your password", "password_reset", link=link, minutes=minutes)
+
+
+def reset_decoy() -> None:
+    """A reset asked for an address with no account: the same queueing work, undone."""
+    mail_decoy(template="accounts/email/password_reset.txt")
 
 
 def notice_password_changed(*, user: Any) -> None:

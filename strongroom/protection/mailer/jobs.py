@@ -35,6 +35,9 @@ def _refused(exc: Exception) -> str | None:
 
 
 def _finish(row_id: str, status: str, failure: str = "") -> None:
+    if status == MailStatus.CANCELLED:  # erased: unreadable already, nothing to re-seal
+        Outbox.objects.filter(pk=row_id).update(status=status, failure=failure[:300])
+        return
     row = Outbox.objects.select_for_update().get(pk=row_id)
     row.status, row.failure = status, failure[:300]
     if status == MailStatus.SENT:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from strongroom.protection.mailer.models import Outbox
@@ -21,3 +23,24 @@ def mail_queue(*, subject_id: Any, to: str, headline: str, body: str, kind: str)
                                 body=body, kind=kind[:40], created_at=timezone.now())
     mail_send.defer(outbox_id=str(row.pk))
     return row
+
+
+class _Decoy(Exception):
+    pass
+
+
+def mail_decoy(*, template: str) -> None:
+    """The work of queueing an email, undone: render ``template``, encrypt it under a
+    fresh subject and write the rows, then roll back. For requests that must take as
+    long whether or not they email someone (a reset for an unknown address), so the
+    response time does not say whether an account exists."""
+    from strongroom.protection.vault.services import subject_create
+
+    body = render_to_string(template, {"store_name": "", "link": "x" * 120, "minutes": 30})
+    try:
+        with transaction.atomic():
+            mail_queue(subject_id=subject_create().pk, to="decoy@invalid.example",
+                       headline="decoy", body=body, kind="decoy")
+            raise _Decoy
+    except _Decoy:
+        pass
