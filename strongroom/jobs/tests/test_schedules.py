@@ -82,3 +82,33 @@ def test_jobs_list_shows_each_job_and_run_refuses_an_unknown_name(capsys):
     for name in ("audit-checkpoint", "staff-disable-idle", "payments-reconcile"):
         assert name in out
     assert "worker last seen: never" in out
+
+
+def test_jobs_run_queues_an_audited_run_and_refuses_an_unknown_name(
+        django_capture_on_commit_callbacks):
+    from django.core.management.base import CommandError
+
+    from strongroom.jobs.models import JobRun
+    from strongroom.protection.audit.events import AuditEvent
+    from strongroom.protection.audit.models import AuditEntry
+
+    with pytest.raises(CommandError) as refused:
+        call_command("jobs", "run", "no-such-job")
+    assert refused.value.returncode == 2 and "strongroom jobs list" in str(refused.value)
+    assert not AuditEntry.objects.filter(event=AuditEvent.JOB_RUN_REQUESTED).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("jobs", "run", "jobs-prune")
+    event = AuditEntry.objects.get(event=AuditEvent.JOB_RUN_REQUESTED)
+    assert (event.actor_id, event.object_id) == ("strongroom jobs run", "jobs-prune")
+    assert JobRun.objects.get(job="jobs-prune").status == "ok"
+
+
+def test_jobs_run_with_an_unknown_name_is_one_line_and_exit_2():
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "strongroom", "jobs", "run", "nope"],
+                            capture_output=True, text=True, timeout=120, env=os.environ)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "no job named 'nope'" in result.stderr

@@ -50,9 +50,9 @@ def test_a_queued_email_is_sent_by_the_worker_and_its_body_wiped(workers):
         "outbox_id": str(row.pk)}
     [message] = wait_for(lambda: mail_to(user.email), what="the email in the mail folder")
     assert "your password was changed" in message
+    wait_for(lambda: PendingTask.objects.get().status == TaskStatus.DONE, what="the task done")
     row.refresh_from_db()
     assert (row.status, str(row.body), row.attempts) == (MailStatus.SENT, "", 1)
-    assert PendingTask.objects.get().status == TaskStatus.DONE
 
 
 def test_a_scheduled_tick_runs_once_with_two_workers(workers):
@@ -115,6 +115,7 @@ def test_a_sigkilled_workers_task_runs_again_on_another_worker(workers):
     [message] = wait_for(lambda: mail_to(user.email), timeout=60,
                          what="the email to be sent again by the second worker")
     assert "your password was changed" in message
+    wait_for(lambda: PendingTask.objects.get().status == TaskStatus.DONE, what="the task done")
     row = Outbox.objects.get()
     assert (row.status, row.attempts) == (MailStatus.SENT, 2)
     task = PendingTask.objects.get()
