@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import close_old_connections, transaction
+from django.dispatch import receiver
 from django.utils import timezone
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import PeriodicTask, TaskWrapper
@@ -77,6 +79,12 @@ def queue_reset() -> None:
     with _lock:
         _huey = None
         _wrappers.clear()
+
+
+@receiver(setting_changed)
+def _setting_changed(*, setting: str, **_: Any) -> None:
+    if setting in {"STRONGROOM_JOBS", "STRONGROOM_REDIS_URL", "STRONGROOM_DATA_DIR"}:
+        queue_reset()  # built again from the new settings on next use
 
 
 # --- the three huey tasks -----------------------------------------------------------------

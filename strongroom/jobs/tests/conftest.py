@@ -47,7 +47,7 @@ def workers(request, transactional_db, tmp_path, settings) -> Iterator[Workers]:
     redis_url = REDIS_TEST_URL if request.param == "redis-queue" else None
     if redis_url:
         redis_flush(redis_url)
-    use_queue(redis_url)
+    use_queue(settings, redis_url)
     queue_huey().flush()
     pool = Workers(redis_url=redis_url, tmp=tmp_path)
     yield pool

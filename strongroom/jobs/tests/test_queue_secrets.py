@@ -106,7 +106,7 @@ def test_redis_down_the_worker_waits_and_reconnects_without_losing_work(
     server = _redis_server(port)
     try:
         workers.redis_url = url
-        use_queue(url)
+        use_queue(settings, url)
         worker, _ = workers.start()
         wait_for(lambda: WorkerBeat.objects.exists(), what="the worker")
         server.send_signal(signal.SIGTERM)
@@ -123,6 +123,6 @@ def test_redis_down_the_worker_waits_and_reconnects_without_losing_work(
     finally:
         workers.stop_all()
         workers.redis_url = None
-        use_queue(None)  # the fixture cleans the default queue, not this server
+        use_queue(settings, None)  # the fixture cleans the default queue, not this server
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=15)

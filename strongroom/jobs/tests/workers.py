@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 
 from strongroom.jobs.queue import queue_reset
@@ -80,8 +79,9 @@ class Workers:
                 proc.wait()
 
 
-def use_queue(redis_url: str | None) -> None:
-    """This test process queues into the same real storage as the workers."""
+def use_queue(settings: Any, redis_url: str | None) -> None:
+    """This test process queues into the same real storage as the workers. ``settings``
+    is pytest-django's fixture, which puts every change back after the test."""
     settings.STRONGROOM_JOBS = dataclasses.replace(settings.STRONGROOM_JOBS, immediate=False,
                                                    lease_seconds=LEASE)
     settings.STRONGROOM_REDIS_URL = redis_url
