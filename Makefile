@@ -17,16 +17,23 @@ $(STAMP): pyproject.toml constraints.txt setup.py strongroom/protection/vault/in
 
 install: $(STAMP)
 
-# The sandbox payment gateway runs in the background beside the store (its own process,
-# database and secrets under var/gateway/) and is stopped when `make run` ends.
+# The sandbox payment gateway and the task queue worker run in the background beside the
+# store and are stopped when `make run` ends (Ctrl-C stops everything within seconds).
+# RUN_PORT, RUN_HTTP_PORT and RUN_GATEWAY_PORT choose the ports (8443, 8080, 8444).
+RUN_PORT ?= 8443
+RUN_HTTP_PORT ?= 8080
+RUN_GATEWAY_PORT ?= 8444
 run: install
 	$(BIN)/strongroom init
 	$(BIN)/strongroom migrate --noinput -v0
 	$(BIN)/strongroom collectstatic --noinput -v0
-	@$(BIN)/strongroom gateway & gateway=$$!; \
-	trap 'kill $$gateway 2>/dev/null; wait $$gateway 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python -m strongroom.sandbox.wait 8444; \
-	$(BIN)/strongroom demo --if-empty && $(BIN)/strongroom serve
+	@export STRONGROOM_SANDBOX_URL=$${STRONGROOM_SANDBOX_URL:-https://localhost:$(RUN_GATEWAY_PORT)}; \
+	$(BIN)/strongroom gateway --port $(RUN_GATEWAY_PORT) \
+	  --webhook-url https://localhost:$(RUN_PORT)/payments/webhooks/sandbox/ & gateway=$$!; \
+	$(BIN)/strongroom worker & worker=$$!; \
+	trap 'kill $$gateway $$worker 2>/dev/null; wait $$gateway $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python -m strongroom.sandbox.wait $(RUN_GATEWAY_PORT); \
+	$(BIN)/strongroom demo --if-empty && $(BIN)/strongroom serve --port $(RUN_PORT) --http-port $(RUN_HTTP_PORT)
 
 test: install
 	$(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup

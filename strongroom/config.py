@@ -188,6 +188,42 @@ def _accounts(env: dict[str, str]) -> AccountsConfig:
 
 
 @dataclass(frozen=True)
+class JobsConfig:
+    """The task queue (``strongroom.jobs``): schedules the owner overrides and timings.
+
+    ``schedules`` maps a job's setting name (``STRONGROOM_SCHEDULE_AUDIT_CHECKPOINT``) to a
+    five-field crontab or ``"off"``; which names exist is known only once the apps' jobs
+    are loaded, so ``jobs.E001`` reports an override that names no job."""
+
+    schedules: dict[str, str] = field(default_factory=dict)
+    # How long a worker's claim on a running job lives without its heartbeat renewing it:
+    # a worker killed mid-job loses its claim after this long and the job runs again.
+    lease_seconds: int = 60
+    # Run tasks inside the process that queued them, with no worker (tests, one-off
+    # scripts). `check --deploy` warns (jobs.W002): a request would then do the work.
+    immediate: bool = False
+
+
+def _jobs(env: dict[str, str]) -> JobsConfig:
+    schedules: dict[str, str] = {}
+    for name, raw in env.items():
+        if not name.startswith("STRONGROOM_SCHEDULE_"):
+            continue
+        value = " ".join(raw.split()).lower()
+        if value != "off" and len(value.split()) != 5:
+            raise ConfigError(f"{name}={raw!r} is not a five-field crontab "
+                              "(minute hour day month weekday, UTC) or 'off'")
+        schedules[name] = value
+    raw_lease = env.get("STRONGROOM_JOBS_LEASE_SECONDS", "").strip()
+    return JobsConfig(
+        schedules=schedules,
+        lease_seconds=_integer("STRONGROOM_JOBS_LEASE_SECONDS", raw_lease, minimum=3)
+        if raw_lease else 60,
+        immediate=_truthy("STRONGROOM_JOBS_IMMEDIATE", env.get("STRONGROOM_JOBS_IMMEDIATE", "")),
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     debug: bool
     data_dir: Path
@@ -208,6 +244,7 @@ class Config:
     proxy_hops: int = 1  # reverse proxies in front of the store (with behind_proxy)
     payments: PaymentConfig = field(default_factory=lambda: PaymentConfig(gateway="none"))
     accounts: AccountsConfig = field(default_factory=AccountsConfig)
+    jobs: JobsConfig = field(default_factory=JobsConfig)
     extra: dict[str, str] = field(default_factory=dict)
     db_conn_max_age: int = 60  # seconds a PostgreSQL connection is kept (0: per request)
 
@@ -359,6 +396,7 @@ def load(environ: dict[str, str] | None = None, *, dotenv_path: Path | None = No
         ),
         payments=_payments(env, data_dir),
         accounts=_accounts(env),
+        jobs=_jobs(env),
         extra={k: v for k, v in env.items() if k.startswith("STRONGROOM_")},
         db_conn_max_age=_integer("STRONGROOM_DB_CONN_MAX_AGE",
                                  env.get("STRONGROOM_DB_CONN_MAX_AGE", "60")),

@@ -29,6 +29,8 @@ STRONGROOM_TLS_CA = CONFIG.data_dir / "tls" / "ca.pem"
 STRONGROOM_ACCOUNTS = CONFIG.accounts
 STRONGROOM_VAULT_SPEEDUPS = CONFIG.vault_speedups
 STRONGROOM_REDIS_URL = CONFIG.redis_url
+# The task queue (strongroom.jobs): SQLite file in the data dir, or Redis when configured.
+STRONGROOM_JOBS = CONFIG.jobs
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "strongroom.protection.alerts",
     "strongroom.protection.privacy",
     "strongroom.jobs",
+    "strongroom.protection.mailer",
     "strongroom.commerce.catalog",
     "strongroom.commerce.customers",
     "strongroom.commerce.cart",

@@ -8,3 +8,6 @@ class JobsConfig(AppConfig):
     label = "jobs"
     verbose_name = "Background and scheduled work"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from strongroom.jobs import checks  # noqa: F401  (registers)

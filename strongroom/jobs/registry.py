@@ -18,8 +18,12 @@ Django's admin autodiscovery), with two decorators:
     a name, a token): the queue's storage is not encrypted, so the task looks the data
     up again by id. ``defer`` refuses a string argument that looks like an email address.
 
-Until the worker (huey) is wired in, ``defer`` runs the task in-process right after
-commit; callers must not depend on which.
+``defer`` writes a ledger row (``PendingTask``) in the caller's transaction and hands its
+id to the queue (huey) once the transaction commits; the worker (``strongroom worker``)
+runs it, retrying with exponential backoff. A task that knows retrying cannot help (an
+address the mail server refuses) raises ``PermanentFailure``: it is recorded, not retried.
+With ``STRONGROOM_JOBS_IMMEDIATE`` (tests) the task runs in-process right after commit;
+callers must not depend on which.
 """
 
 from __future__ import annotations
@@ -29,14 +33,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
-
 _NAME = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 _EMAILISH = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class JobError(Exception):
     """A job or task was declared or called wrongly (a programming error)."""
+
+
+class PermanentFailure(Exception):
+    """Raised by a task when another attempt cannot succeed: the task is marked failed
+    at once (with this message, which must name no person) instead of being retried."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class Task:
     name: str
     func: Callable[..., Any]
     retries: int = 5
+    retry_delay: float = 10.0  # seconds before the first retry; doubled each time
     options: dict[str, Any] = field(default_factory=dict)
 
     def __call__(self, **kwargs: Any) -> Any:
@@ -67,7 +75,7 @@ class Task:
                 raise JobError(f"task {self.name}: argument {key} must be a scalar id")
             if isinstance(value, str) and _EMAILISH.search(value):
                 raise JobError(f"task {self.name}: argument {key} looks like personal data")
-        transaction.on_commit(lambda: _dispatch(self, kwargs))
+        _dispatch(self, kwargs)
 
 
 _jobs: dict[str, Job] = {}
@@ -75,7 +83,20 @@ _tasks: dict[str, Task] = {}
 
 
 def _dispatch(task: Task, kwargs: dict[str, Any]) -> None:
-    task.func(**kwargs)
+    # Function-level import: the registry is imported by every app's jobs.py while the
+    # app registry loads, before models may be imported.
+    from strongroom.jobs.queue import pending_defer
+
+    pending_defer(name=task.name, kwargs=kwargs)
+
+
+def schedule_of(job: Job) -> str | None:
+    """The crontab the job runs on: the owner's ``STRONGROOM_SCHEDULE_<NAME>`` if set,
+    else the declared default; None when the owner turned it ``off``."""
+    from django.conf import settings
+
+    value = settings.STRONGROOM_JOBS.schedules.get(job.setting, job.schedule)
+    return None if value == "off" else value
 
 
 def _check_name(name: str, registry: dict[str, Any]) -> None:
@@ -97,10 +118,11 @@ def scheduled(name: str, *, schedule: str, description: str) -> Callable:
     return register
 
 
-def background(name: str, *, retries: int = 5) -> Callable[[Callable[..., Any]], Task]:
+def background(name: str, *, retries: int = 5, retry_delay: float = 10.0
+               ) -> Callable[[Callable[..., Any]], Task]:
     def register(func: Callable[..., Any]) -> Task:
         _check_name(name, _tasks)
-        task = Task(name=name, func=func, retries=retries)
+        task = Task(name=name, func=func, retries=retries, retry_delay=retry_delay)
         _tasks[name] = task
         return task
 

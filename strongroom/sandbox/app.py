@@ -253,6 +253,8 @@ class GatewayApp:
         session = self.db.session(conn, session_id)
         if session is None:
             raise HttpError(404, "not_found", "No such checkout session.")
+        if session["status"] == "expired":
+            raise HttpError(409, "session_expired", "This checkout session has expired.")
         if session["status"] != "open":
             raise HttpError(409, "session_complete", "This checkout session is already paid.")
         payment_id = session["payment_id"] or new_id("pay")
@@ -303,6 +305,9 @@ class GatewayApp:
         if session is None:
             return pages.not_found()
         token = self._form_token(session_id)
+        if session["status"] == "expired":
+            return pages.message("This payment page has expired",
+                                 "Nothing was charged. Return to the store to pay.", 410)
         if session["status"] != "open":
             return pages.complete(session)
         if authenticate:

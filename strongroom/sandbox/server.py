@@ -18,6 +18,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 from .app import GatewayApp, page_secret_ensure
 from .db import Database
 from .delivery import Deliverer, Sender, https_sender
+from .expiry import expiry_run
 
 log = logging.getLogger("strongroom.sandbox.http")
 
@@ -131,6 +132,9 @@ def gateway_start(*, home: Path, host: str, port: int, cert: Path, key: Path,
         if deliver:
             threads.append(threading.Thread(target=deliverer.run, args=(stop,),
                                             name="sandbox-webhooks", daemon=True))
+    threads.append(threading.Thread(target=expiry_run, args=(db, stop),
+                                    kwargs={"public_url": app.public_url},
+                                    name="sandbox-expiry", daemon=True))
     for thread in threads:
         thread.start()
     log.info("sandbox gateway pid %d listening on %s:%d", os.getpid(), host, bound)

@@ -38,6 +38,7 @@ class LiveStore:
     process: subprocess.Popen
     gateway_url: str = ""
     gateway_process: subprocess.Popen | None = None
+    worker_process: subprocess.Popen | None = None
     _cleanup: list = field(default_factory=list)
 
     @property
@@ -51,9 +52,20 @@ class LiveStore:
         return subprocess.run([sys.executable, "-m", "strongroom", *args], env=self.env,
                               capture_output=True, text=True, check=check, timeout=120)
 
-    def mail_link(self, to: str, path_prefix: str) -> str:
+    def mail_link(self, to: str, path_prefix: str, *, wait: float = 20.0) -> str:
         """The newest link starting with ``path_prefix`` in mail sent to ``to`` (the file
-        email backend writes every message under ``<data dir>/mail``)."""
+        email backend writes every message under ``<data dir>/mail``). The worker sends
+        mail after the request: wait up to ``wait`` seconds for it."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return self._mail_link(to, path_prefix)
+            except AssertionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    def _mail_link(self, to: str, path_prefix: str) -> str:
         found: list[tuple[float, str]] = []
         for message in sorted((self.data_dir / "mail").glob("*.log")):
             text = message.read_text(errors="replace")
@@ -67,7 +79,7 @@ class LiveStore:
         return found[-1][1]
 
     def stop(self) -> None:
-        for process in (self.process, self.gateway_process):
+        for process in (self.process, self.gateway_process, self.worker_process):
             if process is not None and process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
                 try:
@@ -132,6 +144,12 @@ def live_store_start() -> LiveStore:
                               text=True, timeout=180).stdout
         email = re.search(r"email:\s+(\S+)", demo).group(1)
         password = re.search(r"password:\s+(\S+)", demo).group(1)
+        # The task queue worker sends the emails and runs the schedules, as in `make run`.
+        worker_log = open(work / "worker.log", "wb")  # noqa: SIM115 - closed in stop()
+        cleanup.append(worker_log.close)
+        worker = subprocess.Popen([*cli, "worker"], env=env, stdout=worker_log,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+        cleanup.append(lambda: _kill(worker))
         log = open(work / "serve.log", "wb")  # noqa: SIM115 - closed in stop()
         cleanup.append(log.close)
         process = subprocess.Popen(
@@ -147,7 +165,7 @@ def live_store_start() -> LiveStore:
                       data_dir=work / "var", env=env, owner_email=email,
                       owner_password=password, process=process,
                       gateway_url=env["STRONGROOM_SANDBOX_URL"], gateway_process=gateway,
-                      _cleanup=cleanup)
+                      worker_process=worker, _cleanup=cleanup)
     deadline = time.monotonic() + 60
     while True:
         try:

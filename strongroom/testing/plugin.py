@@ -20,6 +20,9 @@ os.environ["STRONGROOM_SECRET_KEY"] = secrets.token_urlsafe(64)
 os.environ.setdefault("STRONGROOM_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.pop("STRONGROOM_DEBUG", None)
 os.environ.setdefault("STRONGROOM_LOG_LEVEL", "WARNING")
+# Tasks run in the process that queued them (no worker); the worker tests start real
+# `strongroom worker` processes with this turned off.
+os.environ.setdefault("STRONGROOM_JOBS_IMMEDIATE", "1")
 os.environ.pop("STRONGROOM_KEK", None)
 
 

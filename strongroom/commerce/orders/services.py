@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, fields
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -22,6 +23,7 @@ from strongroom.commerce.payments.gateways import PaymentStart
 from strongroom.commerce.payments.services import payment_start
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
+from strongroom.protection.mailer.services import mail_queue
 
 from .errors import CheckoutError, InvalidTransition, OutOfStock
 from .models import Order, OrderEvent, OrderLine, OrderStatus
@@ -178,7 +180,7 @@ def order_mark_paid(*, order: Order, note: str = "", actor=None, source: str = "
                      reason=source)
         locked.status = S.PAID
         locked.save(update_fields=["status", "updated_at"])
-        transaction.on_commit(lambda: _receipt_send(locked.pk))
+        _receipt_send(locked)
     order.status = S.PAID
     return True
 
@@ -208,15 +210,12 @@ def order_event_add(*, order: Order, kind: str, note: str = "", actor=None) -> O
                                      to_status=order.status)
 
 
-def _receipt_send(order_id) -> None:
-    from django.conf import settings
-    from django.core.mail import send_mail
-
-    order = Order.objects.get(pk=order_id)
-    send_mail(
-        subject=f"Payment received for order {order.reference}",
-        message=(f"Thank you, we have received your payment of {order.total} "
-                 f"{order.currency} for order {order.reference}.\n\n"
-                 f"{settings.STRONGROOM_STORE_NAME}\n"),
-        from_email=None, recipient_list=[order.email], fail_silently=True,
+def _receipt_send(order: Order) -> None:
+    """Queue the receipt in the encrypted outbox (sent by the worker after commit)."""
+    mail_queue(
+        subject_id=order.subject_id, to=str(order.email), kind="order_receipt",
+        headline=f"Payment received for order {order.reference}",
+        body=(f"Thank you, we have received your payment of {order.total} "
+              f"{order.currency} for order {order.reference}.\n\n"
+              f"{settings.STRONGROOM_STORE_NAME}\n"),
     )

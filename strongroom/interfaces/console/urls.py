@@ -6,6 +6,7 @@ from .views import (
     auth,
     customers,
     dashboard,
+    jobs,
     orders,
     payments,
     privacy,
@@ -61,4 +62,6 @@ urlpatterns = [
     path("privacy/inventory/", privacy.inventory, name="privacy_inventory"),
     path("privacy/ledger/", privacy.ledger, name="privacy_ledger"),
     path("privacy/policy/", privacy.policy_sections, name="privacy_policy"),
+    path("jobs/", jobs.job_list, name="job_list"),
+    path("jobs/<slug:name>/run/", jobs.job_run, name="job_run"),
 ]

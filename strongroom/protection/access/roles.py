@@ -59,6 +59,8 @@ class Perm(StrEnum):
     PRIVACY_REQUESTS = "privacy.requests"  # the queue of requests received by email/phone
     PRIVACY_ERASE = "privacy.erase"  # erase a customer for a verified request
     PRIVACY_POLICY_MANAGE = "privacy.policy.manage"  # the owner's free text in the policy
+    JOBS_VIEW = "jobs.view"  # the Jobs page: schedules, runs, errors (no personal data)
+    JOBS_RUN = "jobs.run"  # "Run now" (audited)
 
 
 class Scope(StrEnum):
@@ -125,12 +127,12 @@ ROLE_TABLE: dict[Role, RolePolicy] = {
             P.DASHBOARD_STATS, P.ORDERS_VIEW, P.ORDERS_CHANGE_STATUS, P.ORDERS_REFUND,
             P.CUSTOMERS_VIEW, P.CUSTOMER_ACCESS_HISTORY, P.PRODUCTS_VIEW, P.PRODUCTS_MANAGE,
             P.PAYMENT_SECURITY_VIEW, P.ALERTS_VIEW,
-            P.PRIVACY_VIEW, P.PRIVACY_REQUESTS, P.PRIVACY_ERASE}),
+            P.PRIVACY_VIEW, P.PRIVACY_REQUESTS, P.PRIVACY_ERASE, P.JOBS_VIEW, P.JOBS_RUN}),
         Scope.ALL, Scope.ALL, _fields(C, R, R, R)),
     Role.SECURITY_OFFICER: RolePolicy(
         "Security officer", frozenset({
             P.AUDIT_VIEW, P.PAYMENT_SECURITY_VIEW, P.PAYMENT_SECURITY_MANAGE,
-            P.ALERTS_VIEW, P.ALERTS_MANAGE, P.PRIVACY_VIEW}),
+            P.ALERTS_VIEW, P.ALERTS_MANAGE, P.PRIVACY_VIEW, P.JOBS_VIEW, P.JOBS_RUN}),
         Scope.NONE, Scope.NONE, NO_FIELDS),
     Role.SUPPORT: RolePolicy(
         "Support", frozenset({

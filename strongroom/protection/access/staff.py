@@ -18,7 +18,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -29,6 +28,7 @@ from strongroom.protection.access.roles import Role
 from strongroom.protection.access.selectors import owners_active, role_of
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
+from strongroom.protection.mailer.services import mail_queue
 
 INVITE_LIFETIME = timedelta(hours=72)
 IDLE_AFTER = timedelta(days=90)
@@ -81,8 +81,7 @@ def _invite_send(*, user: Any, role: Role, by: Any, link: Callable[[str], str],
                                created_at=now, expires_at=now + INVITE_LIFETIME)
     audit_record(event=AuditEvent.STAFF_INVITED, actor=by, subject_id=user.subject_id,
                  object=user, fields=["role"], reason=reason)
-    email, url = str(user.email), link(raw)
-    transaction.on_commit(lambda: _invite_mail(email, role, url))
+    _invite_mail(user=user, role=role, url=link(raw))
     return raw
 
 
@@ -102,18 +101,19 @@ def staff_invite_resend(*, user: Any, by: Any, link: Callable[[str], str],
                             reason=f"invited again, role {role.value}")
 
 
-def _invite_mail(email: str, role: Role, url: str) -> None:
+def _invite_mail(*, user: Any, role: Role, url: str) -> None:
+    """Queue the invitation (with its single-use link) in the encrypted outbox."""
     hours = int(INVITE_LIFETIME.total_seconds() // 3600)
-    send_mail(
-        subject=f"You are invited to the {settings.STRONGROOM_STORE_NAME} staff console",
-        message=(
+    mail_queue(
+        subject_id=user.subject_id, to=str(user.email), kind="staff_invite",
+        headline=f"You are invited to the {settings.STRONGROOM_STORE_NAME} staff console",
+        body=(
             f"You have been invited to join {settings.STRONGROOM_STORE_NAME} as "
             f"{role.label}.\n\nSet your password here (the link works once, for {hours} "
             f"hours):\n{url}\n\nYou will then set up a second factor (an authenticator app "
             "or a passkey) before you can use the console.\n\nIf you did not expect this, "
             "ignore this email."
         ),
-        from_email=None, recipient_list=[email],
     )
 
 

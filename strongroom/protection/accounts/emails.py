@@ -1,4 +1,5 @@
-"""Account emails through Django's email backend, sent once the change has committed.
+"""Account emails: rendered here, kept encrypted in the outbox and sent by the worker
+once the change has committed (``strongroom.protection.mailer``), never in the request.
 
 Links are absolute URLs built from the request's host (already checked against
 ALLOWED_HOSTS, so a forged Host header cannot point a reset link elsewhere).
@@ -9,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
+
+from strongroom.protection.mailer.services import mail_decoy, mail_queue
 
 
 def _send(user: Any, subject: str, template: str, *, to: str | None = None,
@@ -21,8 +22,8 @@ def _send(user: Any, subject: str, template: str, *, to: str | None = None,
         return  # erased or missing address: nobody to tell
     body = render_to_string(f"accounts/email/{template}.txt", {
         "user": user, "store_name": settings.STRONGROOM_STORE_NAME, **context})
-    subject = f"{settings.STRONGROOM_STORE_NAME}: {subject}"
-    transaction.on_commit(lambda: send_mail(subject, body, None, [to], fail_silently=True))
+    mail_queue(subject_id=user.subject_id, to=to, kind=template, body=body,
+               headline=f"{settings.STRONGROOM_STORE_NAME}: {subject}")
 
 
 def verification(*, user: Any, link: str) -> None:
@@ -38,6 +39,11 @@ def signup_existing(*, user: Any, login_link: str, reset_link: str) -> None:
 
 def password_reset(*, user: Any, link: str, minutes: int) -> None:
     _send(user, "reset your password", "password_reset", link=link, minutes=minutes)
+
+
+def reset_decoy() -> None:
+    """A reset asked for an address with no account: the same queueing work, undone."""
+    mail_decoy(template="accounts/email/password_reset.txt")
 
 
 def notice_password_changed(*, user: Any) -> None:

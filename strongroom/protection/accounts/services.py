@@ -274,6 +274,7 @@ def password_reset_request(*, request: HttpRequest, email: str) -> None:
     user = _find((email or "").strip())
     if user is None or not user.is_active:
         make_password(email or "")  # comparable work for unknown addresses (timing)
+        emails.reset_decoy()  # and the same email-queueing work, rolled back
         return
     make_password(email or "")
     token = default_token_generator.make_token(user)

@@ -123,6 +123,7 @@ class AuditEvent(IntEnum):
     # --- system 9000-9999 -------------------------------------------------------------------
     AUDIT_CHECKPOINTED = 9000
     AUDIT_VERIFY_FAILED = 9001
+    JOB_RUN_REQUESTED = 9100  # "Run now" in the console or `strongroom jobs run NAME`
 
     @property
     def domain(self) -> Domain:

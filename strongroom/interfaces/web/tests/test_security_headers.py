@@ -99,10 +99,21 @@ def test_plain_http_is_redirected_to_https(client: Client, path: str) -> None:
     assert not response.cookies
 
 
+@pytest.mark.django_db
 def test_deploy_check_has_nothing_to_say(settings) -> None:
-    """Production settings (debug off, strong secret, a key-encryption key configured)."""
+    """Production settings (debug off, strong secret, a key-encryption key configured,
+    tasks left to a worker that is running)."""
+    import dataclasses
+
+    from django.utils import timezone
+
+    from strongroom.jobs.models import WorkerBeat
+
     assert settings.DEBUG is False
     settings.STRONGROOM_KEK = base64.b64encode(secrets.token_bytes(32)).decode()
+    settings.STRONGROOM_JOBS = dataclasses.replace(settings.STRONGROOM_JOBS, immediate=False)
+    now = timezone.now()
+    WorkerBeat.objects.create(worker="host:1", host="host", pid=1, started_at=now, beat_at=now)
     issues = [issue for issue in checks.run_checks(include_deployment_checks=True)
               if not issue.is_silenced()]
     assert issues == []

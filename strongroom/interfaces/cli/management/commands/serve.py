@@ -28,6 +28,7 @@ from strongroom.interfaces.cli.redirect import redirect_server_start
 from strongroom.protection.vault.tls import tls_ensure
 
 WSGI_TARGET = "strongroom.wsgi:application"
+WORKERS_KILL_SECONDS = 3
 LOOPBACK_OR_ANY = {"127.0.0.1", "::1", "localhost", "0.0.0.0", "::"}  # noqa: S104
 
 
@@ -82,6 +83,9 @@ class Command(BaseCommand):
                 ssl_cert=cert,
                 ssl_key=key,
                 ssl_protocol_min=SSLProtocols.tls12,
+                # Ctrl-C / SIGTERM: a worker still busy after this many seconds is killed,
+                # so the server (and `make run` waiting on it) stops within seconds.
+                workers_kill_timeout=WORKERS_KILL_SECONDS,
             )
         except (OSError, ssl.SSLError) as exc:
             raise CommandError(f"cannot use the TLS files {cert} and {key} ({exc})") from None

@@ -1,0 +1,46 @@
+"""Queueing an email: the rendered message goes into the encrypted outbox, in the
+caller's transaction, and the worker's ``mail-send`` task gets only the row's id.
+
+The caller rendered the message; nothing here decides who may be emailed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from strongroom.protection.mailer.models import Outbox
+
+
+def mail_queue(*, subject_id: Any, to: str, headline: str, body: str, kind: str) -> Outbox:
+    """Store the message encrypted under ``subject_id`` (the recipient's vault subject)
+    and queue it for sending once the current transaction commits."""
+    from strongroom.protection.mailer.jobs import mail_send
+
+    row = Outbox.objects.create(subject_id=subject_id, recipient=to, headline=headline[:300],
+                                body=body, kind=kind[:40], created_at=timezone.now())
+    mail_send.defer(outbox_id=str(row.pk))
+    return row
+
+
+class _Decoy(Exception):
+    pass
+
+
+def mail_decoy(*, template: str) -> None:
+    """The work of queueing an email, undone: render ``template``, encrypt it under a
+    fresh subject and write the rows, then roll back. For requests that must take as
+    long whether or not they email someone (a reset for an unknown address), so the
+    response time does not say whether an account exists."""
+    from strongroom.protection.vault.services import subject_create
+
+    body = render_to_string(template, {"store_name": "", "link": "x" * 120, "minutes": 30})
+    try:
+        with transaction.atomic():
+            mail_queue(subject_id=subject_create().pk, to="decoy@invalid.example",
+                       headline="decoy", body=body, kind="decoy")
+            raise _Decoy
+    except _Decoy:
+        pass
