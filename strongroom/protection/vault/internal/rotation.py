@@ -104,6 +104,18 @@ class ReencryptReport:
     conflicts: int = 0  # rows changed concurrently; picked up by the next run
 
 
+def reencrypt_begin(*, now: Callable[[], dt.datetime]) -> None:
+    """Retire every active data key, unless a re-encryption is already under way (then
+    it is resumed as it is: keys created since, for new writes, are its fresh keys)."""
+    from strongroom.protection.vault.models import DataKey, DataKeyState
+
+    if not DataKey.objects.filter(state=DataKeyState.RETIRING).exists():
+        DataKey.objects.filter(state=DataKeyState.ACTIVE).update(
+            state=DataKeyState.RETIRING, state_changed_at=now()
+        )
+    keystore().forget_all()  # no cached "active" key may outlive the state change here
+
+
 def reencrypt_all(
     *,
     batch_size: int,
@@ -113,11 +125,7 @@ def reencrypt_all(
 ) -> ReencryptReport:
     from strongroom.protection.vault.models import DataKey, DataKeyState
 
-    if not DataKey.objects.filter(state=DataKeyState.RETIRING).exists():
-        DataKey.objects.filter(state=DataKeyState.ACTIVE).update(
-            state=DataKeyState.RETIRING, state_changed_at=now()
-        )
-    keystore().forget_all()  # no cached "active" key may outlive the state change here
+    reencrypt_begin(now=now)
     retiring = DataKey.objects.filter(state=DataKeyState.RETIRING)
     total = retiring.values("subject_id").distinct().count()
     report, last = ReencryptReport(), None
