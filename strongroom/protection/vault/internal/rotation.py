@@ -188,12 +188,21 @@ def _reencrypt_row(
     fresh: dict[UUID, tuple[int, Key]],  # type: ignore[type-arg]
     report: ReencryptReport,
 ) -> bool:
-    """Re-seal values still under a retiring key; False if the row changed under us."""
+    """Re-seal values still under a retiring key; False if the row changed under us.
+
+    Re-sealing writes the current format (2), so rotation also moves format-1 values to
+    padded ones, and turns the SQL NULLs of nullable fields into encrypted NULL markers
+    (the column then no longer shows which rows have no value)."""
     data = row.__dict__
-    expected: dict[str, Sealed] = {}
+    expected: dict[str, Sealed | None] = {}
     updates: dict[str, Sealed] = {}
     for field in fields:
         sealed = data.get(field.attname)
+        if sealed is None and field.null:
+            current = field.row(row)
+            expected[field.attname] = None
+            updates[field.attname] = field.seal(None, current, key=fresh[current[1]])
+            continue
         if type(sealed) is not Sealed or envelope.key_id_of(sealed) not in old:
             continue
         try:
