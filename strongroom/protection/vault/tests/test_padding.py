@@ -175,3 +175,30 @@ def test_empty_values_get_a_filler_index_that_matches_nothing(subject) -> None:
         phone_index__in=selectors.blind_index_candidates("phone", "")).count() == 0
     services.index_key_rotate()
     assert Probe.objects.get(pk=a.pk).phone_index.startswith("2$")
+
+
+@pytest.mark.parametrize("order", ["keys first", "rows first"])
+def test_an_older_dump_with_nulls_still_loads(subject, tmp_path, order: str) -> None:
+    """A dump made before format 2 holds ``null`` for a missing value (and its index):
+    it loads as it was dumped, whether the data keys come before or after the rows."""
+    from strongroom.protection.vault.models import DataKey, IndexKey, Subject
+
+    probe = Probe.objects.create(subject=subject, name="Legacy", phone="+44 3")
+    labels = ["vault.Subject", "vault.DataKey", "vault.IndexKey", "vault.Probe"]
+    if order == "rows first":
+        labels = ["vault.Subject", "vault.Probe", "vault.DataKey", "vault.IndexKey"]
+    out = io.StringIO()
+    call_command("dumpdata", *labels, stdout=out)
+    fixture = json.loads(out.getvalue())
+    (row,) = [o for o in fixture if o["model"] == "vault.probe" and o["pk"] == str(probe.pk)]
+    row["fields"].update(phone=None, phone_index=None, attrs=None, born=None)
+    for model in (Probe, DataKey, IndexKey, Subject):
+        model._base_manager.all().delete()
+    runtime.reset()
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(fixture))
+    call_command("loaddata", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    fresh = _fresh(probe.pk)
+    assert (fresh.name, fresh.phone, fresh.attrs, fresh.born) == ("Legacy", None, None, None)
+    assert _raw(probe.pk, "phone") is None and fresh.phone_index is None
+    assert DataKey.objects.count() == 1  # no key was made up during the load
