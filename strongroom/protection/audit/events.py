@@ -112,6 +112,7 @@ class AuditEvent(IntEnum):
     SUBJECT_SHREDDED = 5020
     DECRYPTION_FAILED = 5030
     SIGNING_KEY_CREATED = 5040
+    TLS_CERTIFICATE_RENEWED = 5050
     # --- settings 6000-6999 -----------------------------------------------------------------
     SETTING_CHANGED = 6000
     MAINTENANCE_MODE_CHANGED = 6001

@@ -21,7 +21,11 @@ Threat notes:
   fails closed (``DecryptionError``) when read. Plaintext in a fixture (dev data) is
   encrypted as it is saved. The data keys travel in the same dump, wrapped by the KEK:
   a dump restores only where that KEK is.
-* NULL stays NULL: whether a value is present, and its length, are not hidden.
+* The column hides length and presence (ciphertext format 2, ``internal/envelope.py``):
+  values are padded to length buckets, and a ``None`` in a nullable field is stored as
+  an encrypted NULL marker, not as SQL NULL (so ``field__isnull`` cannot tell them apart;
+  nothing in the store may filter on it). Format 1 values (and NULL columns) written
+  before stay readable until ``keys rotate --reencrypt`` rewrites them.
 
 The warm-cache read (key cached, row stamped) is compiled where a C compiler was found
 at install (``internal/_fastread.c``, see ``EncryptedAttribute``): the same checks, in C,
@@ -54,7 +58,7 @@ from strongroom.protection.vault.errors import (
     UnsupportedOperation,
 )
 from strongroom.protection.vault.internal import blindindex, codecs, envelope, runtime
-from strongroom.protection.vault.internal.envelope import EnvelopeError
+from strongroom.protection.vault.internal.envelope import FORMAT_V1, FORMAT_V2, EnvelopeError
 from strongroom.protection.vault.internal.keystore import ERASED_KEY
 from strongroom.protection.vault.internal.runtime import keystore
 
@@ -115,7 +119,9 @@ class Opaque(Sealed):
     __slots__ = ()
 
 
-CIPHERTEXT_PREFIX: Final = "vault1:"  # how value_to_string writes a ciphertext (format v1)
+# How value_to_string writes a ciphertext in a dump: the prefix names that encoding (v1 of
+# the dump format), the ciphertext's own first byte its format version (1 or 2).
+CIPHERTEXT_PREFIX: Final = "vault1:"
 _CIPHERTEXT_TYPES: Final = (Sealed, Opaque)
 
 
@@ -174,7 +180,7 @@ class PyEncryptedAttribute(DeferredAttribute):
     """Data descriptor: decrypts on first read, keeps plaintext assignments as-is.
 
     ``__get__`` is the hot path of every encrypted read, so the cached-key case is
-    folded into it (no further calls): the ciphertext header is the key cache's key
+    folded into it (no further calls): the header's key id is the key cache's key
     (``KeyStore.hot``), the key must belong to the row's subject and be younger than
     the cache's age limit (as in ``KeyStore.key_for_decrypt``), and the associated
     data is header || column context || row pk (as in ``envelope.open_``). Everything
@@ -201,13 +207,18 @@ class PyEncryptedAttribute(DeferredAttribute):
             store = runtime._store
             row = data.get(_ROW, _NO_ROW)
             head = value[:9]
-            entry = store.hot.get(head) if store is not None else None
+            entry = store.hot.get(value[1:9]) if store is not None else None
             if entry is not None and entry[0] == row[3] and _monotonic() <= entry[2]:
                 try:
-                    opened = self._decode(
-                        entry[1].decrypt(value[9:21], value[21:], head + self._context + row[2])  # type: ignore[attr-defined]
-                    )
-                except (InvalidTag, ValueError, TypeError):
+                    plain = entry[1].decrypt(value[9:21], value[21:], head + self._context + row[2])  # type: ignore[attr-defined]
+                    if head[0] == FORMAT_V2:
+                        plain = envelope.unpad(plain)
+                        opened = None if plain is None else self._decode(plain)
+                    elif head[0] == FORMAT_V1:
+                        opened = self._decode(plain)
+                    else:
+                        raise ValueError("unknown format")
+                except (InvalidTag, ValueError, TypeError, EnvelopeError):
                     _decryption_failed(instance, self.field)
                     raise DecryptionError() from None
                 data[self._attname] = (_OPENED, opened, value, row)
@@ -311,7 +322,8 @@ class EncryptedField(models.Field):
             if key is ERASED_KEY:
                 value = ERASED
             else:
-                value = self.codec.decode(envelope.open_(key, sealed, self.context, row[2]))  # type: ignore[arg-type]
+                plain = envelope.open_(key, sealed, self.context, row[2])  # type: ignore[arg-type]
+                value = None if plain is None else self.codec.decode(plain)
         except (EnvelopeError, ValueError, TypeError, AttributeError, DecryptionError):
             # Bad bytes or row, or no key of this subject under that id (a ciphertext moved
             # to another customer's row, an edited key id, a key that will not unwrap).
@@ -323,7 +335,9 @@ class EncryptedField(models.Field):
     def seal(
         self, value: Any, row: tuple[Any, Any, bytes], *, key: tuple[int, Any] | None = None
     ) -> Sealed:
-        """Encrypt for ``row`` under ``key`` (id, Key) or the subject's active key."""
+        """Encrypt for ``row`` under ``key`` (id, Key) or the subject's active key.
+
+        ``None`` becomes the encrypted NULL marker (format 2)."""
         pk, subject_id, pk_bytes = row[:3]
         if pk is None or subject_id is None:
             raise UnsupportedOperation(
@@ -331,7 +345,8 @@ class EncryptedField(models.Field):
                 "before an encrypted field can be saved"
             )
         key_id, key = key or keystore().key_for_encrypt(subject_id)
-        return Sealed(envelope.seal(key, key_id, self.codec.encode(value), self.context, pk_bytes))
+        plain = None if value is None else self.codec.encode(value)
+        return Sealed(envelope.seal(key, key_id, plain, self.context, pk_bytes))
 
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         """The ciphertext to write for the row as it is now (pk, subject).
@@ -345,6 +360,7 @@ class EncryptedField(models.Field):
           writing it unchanged would leave a value that no longer decrypts (data loss).
           Without a stamp (put there by code, or loaded with its pk or subject deferred)
           it is opened for the row as it is now, so it is only written if it belongs there.
+        * ``None``: in a nullable field, an encrypted NULL marker (``_null_marker``).
         * ``Opaque`` (a fixture's ciphertext): written as it is. Its origin row is not
           known, and need not be: the fixture names the row, and the associated data
           holds the ciphertext to that claim. On its own row it reads back; on any other
@@ -357,7 +373,7 @@ class EncryptedField(models.Field):
         data = model_instance.__dict__
         value = data.get(self.attname)
         if value is None:
-            return None
+            return self._null_marker(model_instance)
         kind = type(value)
         if kind is Opaque:
             return value
@@ -374,6 +390,23 @@ class EncryptedField(models.Field):
             raise SubjectErasedError("erased data cannot be copied to another row")
         sealed = self.seal(value, row)
         data[self.attname] = (_OPENED, value, sealed, row)
+        return sealed
+
+    def _null_marker(self, model_instance: models.Model) -> Sealed | None:
+        """What a ``None`` is stored as: an encrypted NULL marker in a nullable field, so
+        the column does not show which rows have no value. SQL NULL where there is no key
+        to seal with: a non-null field (the database refuses it, as before), a row without
+        its subject, or an erased subject (nothing of theirs is readable any more)."""
+        if not self.null:
+            return None
+        row = self.row(model_instance)
+        if row[0] is None or row[1] is None:
+            return None
+        try:
+            sealed = self.seal(None, row)
+        except SubjectErasedError:
+            return None
+        model_instance.__dict__[self.attname] = (_OPENED, None, sealed, row)
         return sealed
 
     # --- the database side: only ciphertext passes ---------------------------------------------
@@ -467,7 +500,7 @@ class EncryptedField(models.Field):
 
 def _opaque_from_string(text: str) -> Opaque:
     """Strict: base64 without whitespace or stray characters, in its one canonical
-    spelling, of something shaped like a format-1 ciphertext. A malformed value is a
+    spelling, of something shaped like a ciphertext (format 1 or 2). A malformed value is a
     ValidationError (``loaddata`` reports it and rolls back), never a plaintext store."""
     encoded = text[len(CIPHERTEXT_PREFIX):]
     try:
@@ -504,6 +537,12 @@ def _raw_save_prepare(
         )
     data = instance.__dict__
     for field in fields:
+        source = field.source_attname if isinstance(field, BlindIndexField) else field.attname
+        if data.get(source) is None:
+            # A fixture's null (a dump made before format 2 wrote encrypted NULL markers):
+            # loaded as dumped, SQL NULL and its index as it was. Sealing a marker here
+            # would need the subject's data key, which the dump may list after this row.
+            continue
         value = field.pre_save(instance, False)
         if isinstance(field, EncryptedField):
             data[field.attname] = None if value is None else Opaque(value)
@@ -630,12 +669,16 @@ class BlindIndexField(models.CharField):
         data[self.attname] = new
         return new
 
+    @cached_property
+    def source_attname(self) -> str:
+        return self.model._meta.get_field(self.source).attname
+
     def index_value(self, plaintext: Any) -> str | None:
-        if plaintext is None or plaintext is ERASED:
-            return None
-        if not blindindex.normalize(self.kind, str(plaintext)):
-            return None  # empty values are not indexed (and never collide on uniqueness)
+        if plaintext is ERASED:
+            return None  # an erased subject's rows keep no index (see subject_shred)
         version, key = keystore().index_keys()[0]
+        if plaintext is None or not blindindex.normalize(self.kind, str(plaintext)):
+            return blindindex.filler(version)  # empty: looks indexed, matches nothing
         return blindindex.compute(self.kind, str(plaintext), version, key)
 
 

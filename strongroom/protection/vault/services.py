@@ -21,7 +21,7 @@ from strongroom.protection.vault.errors import KeyConfigError, KeyInUseError
 from strongroom.protection.vault.internal import keyfiles, registry, rotation
 from strongroom.protection.vault.internal.rotation import Progress, ReencryptReport
 from strongroom.protection.vault.internal.runtime import keystore, reset
-from strongroom.protection.vault.models import DataKey, IndexKey, Subject
+from strongroom.protection.vault.models import DataKey, DataKeyState, IndexKey, Subject
 
 # Other processes cache "the active key of subject S" for at most 60 s (KeyStore
 # active_max_age); old data keys are deleted only after that plus a margin for
@@ -95,24 +95,42 @@ def subject_shred(*, subject_id: UUID) -> None:
     keystore().forget_subject(subject_id)
 
 
-def kek_rotate(*, batch_size: int = 1000, on_progress: Progress | None = None) -> int:
-    """Make a new KEK version primary (unless a rewrap is unfinished) and rewrap to it.
+def kek_rotate(
+    *,
+    reencrypt: bool = False,
+    batch_size: int = 1000,
+    on_progress: Progress | None = None,
+    now: Callable[[], dt.datetime] = timezone.now,
+) -> int:
+    """Make a new KEK version primary (unless a rotation is unfinished) and rewrap to it.
 
-    Resumable: re-running after a crash finishes the rewrap before starting another
-    version. With STRONGROOM_KEK the new version comes from the environment.
+    With ``reencrypt`` the rotation also retires every active data key (the caller then
+    runs ``data_reencrypt`` to move the data to fresh keys). The mark comes *before* the
+    rewrap, so from the first change onwards the database itself says a rotation is in
+    progress: a run killed anywhere (in the rewrap, between the phases or in the
+    re-encryption) is finished by running it again, not replaced by yet another KEK
+    version (which would leave the interrupted one half done and old keys alive).
+    With STRONGROOM_KEK the new version comes from the environment.
     Returns the number of keys rewrapped.
     """
     kms = keystore().kms
-    primary = kms.primary_version()
-    unfinished = (
-        DataKey.objects.exclude(kek_version=primary).exists()
-        or IndexKey.objects.exclude(kek_version=primary).exists()
-    )
-    if not unfinished and kms.source == "file":
+    if not rotation_unfinished() and kms.source == "file":
         kms.version_create()
+    if reencrypt:
+        rotation.reencrypt_begin(now=now)
     done = data_keys_rewrap(batch_size=batch_size, on_progress=on_progress)
     _announce("kek_rotated", detail=f"KEK version {kms.primary_version()}; {done} keys rewrapped")
     return done
+
+
+def rotation_unfinished() -> bool:
+    """A rewrap to the primary KEK or a re-encryption was started and not finished."""
+    primary = keystore().kms.primary_version()
+    return (
+        DataKey.objects.exclude(kek_version=primary).exists()
+        or IndexKey.objects.exclude(kek_version=primary).exists()
+        or DataKey.objects.filter(state=DataKeyState.RETIRING).exists()
+    )
 
 
 def data_keys_rewrap(*, batch_size: int = 1000, on_progress: Progress | None = None) -> int:

@@ -3,16 +3,20 @@
 Layout, under ``<data_dir>/tls/`` (mode 0700, every file 0600)::
 
     ca.pem  ca-key.pem            "Strongroom Local CA <hostname>", ECDSA P-256, 10 years
-    server.pem  server-key.pem    localhost, 127.0.0.1, ::1 + allowed hosts, 397 days
+    server.pem  server-key.pem    localhost, 127.0.0.1, ::1 + allowed hosts, 90 days
 
 Threat: whoever holds ``ca-key.pem`` can mint a certificate for any name that a
 machine trusting this CA will accept, so the key never leaves the data directory, is
 readable by its owner only, and the CA may sign end-entity certificates only
-(``path_length=0``). Browsers reject server certificates valid for more than 398
-days, hence 397. ``tls_ensure`` is idempotent: it keeps what is still good and
-re-issues the server certificate when it nears expiry, its names changed, or the
-CA that signed it was replaced. Files are written to a temporary name and renamed, so a
-crash never leaves a half-written key or certificate.
+(``path_length=0``). Server certificates live 90 days (Mozilla's "intermediate"
+profile allows at most 366, browsers 398; a short life limits how long a stolen server
+key is useful), and are renewed 30 days before they expire: by the daily ``tls-renew``
+job (``interfaces/cli/jobs.py``) and by every ``strongroom init`` / ``serve`` start.
+``tls_ensure`` is idempotent: it keeps what is still good and re-issues the server
+certificate when it nears expiry, lives longer than allowed (one made by an older
+version), its names changed, or the CA that signed it was replaced; the CA is kept.
+Files are written to a temporary name
+and renamed, so a crash never leaves a half-written key or certificate.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from strongroom.config import ConfigError
 
 CA_LIFETIME = dt.timedelta(days=3650)
-SERVER_LIFETIME = dt.timedelta(days=397)
+SERVER_LIFETIME = dt.timedelta(days=90)
 RENEW_BEFORE = dt.timedelta(days=30)
 BACKDATE = dt.timedelta(minutes=5)  # tolerate a little clock skew between machines
 LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")
@@ -124,6 +128,11 @@ def tls_ensure(
     return TlsReport(files=files, ca_created=ca_created, cert_issued=bool(reason), reason=reason)
 
 
+def certificate_expiry(path: Path) -> dt.datetime:
+    """When a certificate file stops being valid (UTC)."""
+    return _load_cert(path).not_valid_after_utc
+
+
 def certificate_names(path: Path) -> list[str]:
     """The DNS names and IP addresses a certificate file is valid for."""
     return _names_of(_load_cert(path))
@@ -137,6 +146,8 @@ def _reissue_reason(
     cert = _load_cert(files.cert)
     if _expires_soon(cert, now):
         return f"it expires on {cert.not_valid_after_utc:%Y-%m-%d}"
+    if cert.not_valid_after_utc - cert.not_valid_before_utc > SERVER_LIFETIME + BACKDATE:
+        return f"it is valid for more than {SERVER_LIFETIME.days} days"
     if set(_names_of(cert)) != set(names):
         return "the host names changed"
     try:

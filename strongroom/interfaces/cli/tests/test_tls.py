@@ -7,6 +7,7 @@ import datetime as dt
 import socket
 import stat
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from cryptography import x509
@@ -68,7 +69,9 @@ def test_server_certificate_names_lifetime_and_issuer(tmp_path: Path) -> None:
     cert.verify_directly_issued_by(_cert(files.ca_cert))
     assert set(certificate_names(files.cert)) == {
         "localhost", "127.0.0.1", "::1", "shop.example.com"}
-    assert cert.not_valid_after_utc == NOW + dt.timedelta(days=397)
+    assert cert.not_valid_after_utc == NOW + dt.timedelta(days=90)
+    # Mozilla "intermediate": at most 366 days; we issue 90 (counted from not-before).
+    assert cert.not_valid_after_utc - cert.not_valid_before_utc <= dt.timedelta(days=90, minutes=5)
     assert cert.not_valid_before_utc <= NOW
     assert not cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
     usage = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
@@ -80,7 +83,7 @@ def test_second_run_keeps_every_file(tmp_path: Path) -> None:
     tls_ensure(data_dir=tmp_path, allowed_hosts=HOSTS, now=NOW)
     before = _snapshot(tmp_path)
     report = tls_ensure(data_dir=tmp_path, allowed_hosts=list(reversed(HOSTS)),
-                        now=NOW + dt.timedelta(days=300))
+                        now=NOW + dt.timedelta(days=50))
     assert not report.ca_created and not report.cert_issued and report.reason == ""
     assert _snapshot(tmp_path) == before
 
@@ -88,13 +91,34 @@ def test_second_run_keeps_every_file(tmp_path: Path) -> None:
 def test_renews_server_certificate_30_days_before_expiry_keeping_the_ca(tmp_path: Path) -> None:
     tls_ensure(data_dir=tmp_path, allowed_hosts=HOSTS, now=NOW)
     before = _snapshot(tmp_path)
-    later = NOW + dt.timedelta(days=397 - 29)
+    later = NOW + dt.timedelta(days=90 - 29)
     report = tls_ensure(data_dir=tmp_path, allowed_hosts=HOSTS, now=later)
     assert report.cert_issued and not report.ca_created and "expires" in report.reason
     after = _snapshot(tmp_path)
     assert after["ca.pem"] == before["ca.pem"] and after["ca-key.pem"] == before["ca-key.pem"]
     assert after["server.pem"] != before["server.pem"]
-    assert _cert(report.files.cert).not_valid_after_utc == later + dt.timedelta(days=397)
+    assert _cert(report.files.cert).not_valid_after_utc == later + dt.timedelta(days=90)
+    _cert(report.files.cert).verify_directly_issued_by(_cert(report.files.ca_cert))
+
+
+def test_not_renewed_31_days_before_expiry(tmp_path: Path) -> None:
+    tls_ensure(data_dir=tmp_path, allowed_hosts=HOSTS, now=NOW)
+    before = _snapshot(tmp_path)
+    report = tls_ensure(data_dir=tmp_path, allowed_hosts=HOSTS,
+                        now=NOW + dt.timedelta(days=90 - 31))
+    assert not report.cert_issued and _snapshot(tmp_path) == before
+
+
+def test_a_397_day_certificate_from_an_older_version_is_replaced(tmp_path: Path) -> None:
+    from strongroom.protection.vault import tls
+
+    with mock.patch.object(tls, "SERVER_LIFETIME", dt.timedelta(days=397)):
+        tls_ensure(data_dir=tmp_path, allowed_hosts=HOSTS, now=NOW)
+    before = _snapshot(tmp_path)
+    report = tls_ensure(data_dir=tmp_path, allowed_hosts=HOSTS, now=NOW + dt.timedelta(days=1))
+    assert report.cert_issued and "more than 90 days" in report.reason
+    assert _snapshot(tmp_path)["ca.pem"] == before["ca.pem"]
+    assert _cert(report.files.cert).not_valid_after_utc == NOW + dt.timedelta(days=91)
 
 
 def test_renews_when_host_names_change(tmp_path: Path) -> None:

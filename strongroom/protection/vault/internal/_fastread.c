@@ -5,12 +5,13 @@
    that Python method:
 
      value = instance.__dict__[attname]
-     if type(value) is Sealed (exactly) and len(value) >= 37:
+     if type(value) is Sealed (exactly) and len(value) >= 37 and value[0] in (1, 2):
          row   = instance.__dict__.get("_vault_row", NO_ROW)      # (pk, subject, pk bytes, subject int)
-         entry = runtime._store.hot.get(value[:9])                  # (subject int, AEAD, expiry)
+         entry = runtime._store.hot.get(value[1:9])                 # (subject int, AEAD, expiry)
          if entry[0] == row[3] and monotonic() <= entry[2]:
              plain  = entry[1].decrypt(value[9:21], value[21:], value[:9] + context + row[2])
-             opened = decode(plain)
+             if value[0] == 2: plain = envelope.unpad(plain)        # None: the NULL marker
+             opened = None if plain is None else decode(plain)
              instance.__dict__[attname] = (OPENED, opened, value, row)
              return opened
      if value is an opened tuple (OPENED, opened, sealed, row): return opened
@@ -40,6 +41,11 @@
 #define HEADER_BYTES 9
 #define NONCE_END 21
 #define MIN_BYTES 37 /* header + nonce + GCM tag */
+#define FORMAT_V1 1
+#define FORMAT_V2 2 /* padded: kind byte, value, 0x80, zeros up to bucket() (envelope.py) */
+#define MIN_BUCKET 32
+#define LINEAR_FROM 4096
+#define PAD_MARK 0x80
 
 /* Set once by configure(). */
 static PyObject *Sealed = NULL;      /* the exact type of a loaded ciphertext */
@@ -83,6 +89,51 @@ monotonic_now(void)
 #endif
 }
 
+/* envelope.bucket: the padded size of a format-2 plaintext whose unpadded body (kind
+   byte, value, 0x80 mark) is ``length`` bytes. */
+static Py_ssize_t
+bucket(Py_ssize_t length)
+{
+    if (length <= LINEAR_FROM) {
+        Py_ssize_t size = MIN_BUCKET;
+        while (size < length) {
+            size *= 2;
+        }
+        return size;
+    }
+    return ((length + LINEAR_FROM - 1) / LINEAR_FROM) * LINEAR_FROM;
+}
+
+/* envelope.unpad, then decode: a new reference to the value (Py_None for the NULL
+   marker), or NULL when the padding is not exactly as ``pad`` writes it (the Python path
+   then re-does the read and raises the one DecryptionError). */
+static PyObject *
+unpad_decode(FastAttribute *self, PyObject *plain)
+{
+    Py_ssize_t size = PyBytes_GET_SIZE(plain);
+    const unsigned char *p = (const unsigned char *)PyBytes_AS_STRING(plain);
+    Py_ssize_t end = size;
+    while (end > 0 && p[end - 1] == 0) {
+        end--;
+    }
+    if (end < 2 || p[end - 1] != PAD_MARK || size != bucket(end)) {
+        return NULL;
+    }
+    if (p[0] == 0 && end == 2) {
+        return Py_NewRef(Py_None);
+    }
+    if (p[0] != 1) {
+        return NULL;
+    }
+    PyObject *body = PyBytes_FromStringAndSize((const char *)p + 1, end - 2);
+    if (body == NULL) {
+        return NULL;
+    }
+    PyObject *opened = PyObject_CallOneArg(self->decode, body);
+    Py_DECREF(body);
+    return opened;
+}
+
 /* The warm-cache read. Returns a new reference to the opened value, or NULL with no
    exception set when the Python path must decide (never NULL with an exception set:
    every error here is cleared, because slow_get re-does the read and raises its own). */
@@ -95,7 +146,8 @@ fast_open(FastAttribute *self, PyObject *dict, PyObject *value)
 
     Py_ssize_t size = PyBytes_GET_SIZE(value);
     const char *buf = PyBytes_AS_STRING(value);
-    if (size < MIN_BYTES || !PyBytes_CheckExact(self->context)) {
+    if (size < MIN_BYTES || !PyBytes_CheckExact(self->context)
+        || (buf[0] != FORMAT_V1 && buf[0] != FORMAT_V2)) {
         goto done;
     }
     /* Owned references to the row stamp and the cache entry: the decode callable is
@@ -117,7 +169,7 @@ fast_open(FastAttribute *self, PyObject *dict, PyObject *value)
     if (hot == NULL || !PyDict_CheckExact(hot)) {
         goto done;
     }
-    head = PyBytes_FromStringAndSize(buf, HEADER_BYTES);
+    head = PyBytes_FromStringAndSize(buf + 1, HEADER_BYTES - 1); /* the key id */
     if (head == NULL) {
         goto done;
     }
@@ -161,7 +213,11 @@ fast_open(FastAttribute *self, PyObject *dict, PyObject *value)
     if (plain == NULL) {
         goto done; /* InvalidTag and friends: slow_get repeats it and raises DecryptionError */
     }
-    opened = PyObject_CallOneArg(self->decode, plain);
+    if (!PyBytes_CheckExact(plain)) {
+        goto done;
+    }
+    opened = buf[0] == FORMAT_V2 ? unpad_decode(self, plain)
+                                 : PyObject_CallOneArg(self->decode, plain);
     if (opened == NULL) {
         goto done;
     }

@@ -8,11 +8,17 @@ lookups try every live key (like Django's SECRET_KEY_FALLBACKS).
 
 Residual leak, by design: equal values have equal indexes under one key, so a
 dump shows which rows share an email (needed for uniqueness).
+
+An empty value (None, "", nothing left after normalising) gets a ``filler``: random
+bytes in the same shape, so the index column does not show which rows have no phone
+number (as the padded ciphertext next to it does not). It matches no lookup and, being
+random, never collides on uniqueness.
 """
 
 from __future__ import annotations
 
 import base64
+import os
 import re
 from collections.abc import Callable
 
@@ -49,3 +55,8 @@ def compute(kind: str, value: str, version: int, key: Key) -> str:
 def version_of(index_value: str) -> int | None:
     head, sep, _ = index_value.partition("$")
     return int(head) if sep and head.isdigit() else None
+
+
+def filler(version: int) -> str:
+    """An index value for an empty source: the shape of ``compute``'s, matching nothing."""
+    return f"{version}${base64.urlsafe_b64encode(os.urandom(32)).rstrip(b'=').decode()}"

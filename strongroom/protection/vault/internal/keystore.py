@@ -68,7 +68,8 @@ class KeyStore:
         self._local = threading.local()
         # The read hot path (``fields.PyEncryptedAttribute.__get__`` and its compiled twin
         # ``internal/_fastread.c`` read it directly; its layout is their contract):
-        # ciphertext header (9 bytes) -> (subject id as int, the key's AEAD, expiry on
+        # the header's key id (bytes 1-9 of a ciphertext, whatever its format version) ->
+        # (subject id as int, the key's AEAD, expiry on
         # time.monotonic). Mirrors ``_keys``: same age limit, cleared and forgotten with it, so
         # a cached read is one dict lookup with no header parsing, and the reader still
         # checks the subject and the age exactly as ``key_for_decrypt`` does.
@@ -85,7 +86,7 @@ class KeyStore:
             return  # the hot path reads time.monotonic: only used with the real clock
         if len(self.hot) >= self._max_entries:
             self.hot.clear()  # rare: a process touching more subjects than the cache holds
-        self.hot[envelope_header(key_id)] = (
+        self.hot[envelope_header(key_id)[1:]] = (
             subject_id.int, keymaterial.aead_of(key), self.clock() + self._max_age
         )
 

@@ -104,6 +104,18 @@ class ReencryptReport:
     conflicts: int = 0  # rows changed concurrently; picked up by the next run
 
 
+def reencrypt_begin(*, now: Callable[[], dt.datetime]) -> None:
+    """Retire every active data key, unless a re-encryption is already under way (then
+    it is resumed as it is: keys created since, for new writes, are its fresh keys)."""
+    from strongroom.protection.vault.models import DataKey, DataKeyState
+
+    if not DataKey.objects.filter(state=DataKeyState.RETIRING).exists():
+        DataKey.objects.filter(state=DataKeyState.ACTIVE).update(
+            state=DataKeyState.RETIRING, state_changed_at=now()
+        )
+    keystore().forget_all()  # no cached "active" key may outlive the state change here
+
+
 def reencrypt_all(
     *,
     batch_size: int,
@@ -113,11 +125,7 @@ def reencrypt_all(
 ) -> ReencryptReport:
     from strongroom.protection.vault.models import DataKey, DataKeyState
 
-    if not DataKey.objects.filter(state=DataKeyState.RETIRING).exists():
-        DataKey.objects.filter(state=DataKeyState.ACTIVE).update(
-            state=DataKeyState.RETIRING, state_changed_at=now()
-        )
-    keystore().forget_all()  # no cached "active" key may outlive the state change here
+    reencrypt_begin(now=now)
     retiring = DataKey.objects.filter(state=DataKeyState.RETIRING)
     total = retiring.values("subject_id").distinct().count()
     report, last = ReencryptReport(), None
@@ -180,12 +188,21 @@ def _reencrypt_row(
     fresh: dict[UUID, tuple[int, Key]],  # type: ignore[type-arg]
     report: ReencryptReport,
 ) -> bool:
-    """Re-seal values still under a retiring key; False if the row changed under us."""
+    """Re-seal values still under a retiring key; False if the row changed under us.
+
+    Re-sealing writes the current format (2), so rotation also moves format-1 values to
+    padded ones, and turns the SQL NULLs of nullable fields into encrypted NULL markers
+    (the column then no longer shows which rows have no value)."""
     data = row.__dict__
-    expected: dict[str, Sealed] = {}
+    expected: dict[str, Sealed | None] = {}
     updates: dict[str, Sealed] = {}
     for field in fields:
         sealed = data.get(field.attname)
+        if sealed is None and field.null:
+            current = field.row(row)
+            expected[field.attname] = None
+            updates[field.attname] = field.seal(None, current, key=fresh[current[1]])
+            continue
         if type(sealed) is not Sealed or envelope.key_id_of(sealed) not in old:
             continue
         try:

@@ -183,7 +183,7 @@ def test_no_reference_is_leaked(probe) -> None:
     fresh = _loaded(probe.pk)
     sealed = fresh.__dict__["note"]
     row = fresh.__dict__[fields._ROW]
-    entry = runtime.keystore().hot[bytes(sealed[:9])]
+    entry = runtime.keystore().hot[bytes(sealed[1:9])]
     watched = [sealed, row, entry, entry[1], Probe.__dict__["note"]._context]
 
     def read_many() -> None:
@@ -219,3 +219,41 @@ def test_turned_off_reads_in_python_and_check_says_so(tmp_path) -> None:
 def test_bad_switch_value_is_one_line(tmp_path) -> None:
     result = run_cli(tmp_path, "check", env=cli_env(tmp_path, STRONGROOM_VAULT_SPEEDUPS="fast"))
     assert_one_line_error(result, "STRONGROOM_VAULT_SPEEDUPS")
+
+
+@in_process
+def test_format_2_null_markers_and_format_1_values_are_read_in_c(probe, slow_calls) -> None:
+    from strongroom.protection.vault.fields import row_aad
+    from strongroom.protection.vault.internal import envelope
+
+    empty = Probe.objects.create(subject=probe.subject, name="", phone=None, attrs=None)
+    key_id, key = runtime.keystore().key_for_encrypt(probe.subject_id)
+    field = Probe._meta.get_field("note")
+    legacy = envelope.seal(key, key_id, b"old note", field.context, row_aad(empty.pk),
+                           version=envelope.FORMAT_V1)
+    Probe.objects.filter(pk=empty.pk).update(note=Sealed(legacy))
+    fresh = _loaded(empty.pk)
+    assert (fresh.name, fresh.phone, fresh.attrs, fresh.note) == ("", None, None, "old note")
+    assert slow_calls == []
+    for name in ("name", "phone", "attrs", "note"):
+        assert _outcome(compiled_get, _loaded(empty.pk), name) == _outcome(
+            python_get, _loaded(empty.pk), name)
+
+
+@in_process
+def test_a_padding_the_tag_accepts_but_pad_never_writes_goes_to_python(probe) -> None:
+    """Defence in depth: a malformed padding (only the key holder can make one) is the
+    one DecryptionError on both paths, never a value."""
+    from strongroom.protection.vault.fields import row_aad
+    from strongroom.protection.vault.internal import envelope, keymaterial
+
+    key_id, key = runtime.keystore().key_for_encrypt(probe.subject_id)
+    field = Probe._meta.get_field("note")
+    head = envelope.header(key_id, envelope.FORMAT_V2)
+    for padded in (b"\x01abc" + bytes(29), b"\x01abc\x80" + bytes(60), b"\x05abc\x80" + bytes(28)):
+        nonce, sealed = keymaterial.aead_seal(key, padded, head + field.context
+                                              + row_aad(probe.pk))
+        for read in (compiled_get, python_get):
+            fresh = _loaded(probe.pk)
+            fresh.__dict__["note"] = Sealed(head + nonce + sealed)
+            assert _outcome(read, fresh, "note") == ("error", DecryptionError, None)

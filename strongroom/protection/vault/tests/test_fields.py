@@ -72,7 +72,7 @@ def test_database_holds_only_ciphertext(subject) -> None:
         ("born", b"1990"),
     ]:
         stored = _raw(probe.pk, column)
-        assert stored[0] == 1 and clear not in stored
+        assert stored[0] == 2 and clear not in stored
 
 
 def test_ciphertext_copied_to_another_row_fails(subject) -> None:
@@ -185,10 +185,14 @@ def test_fifty_row_page_costs_one_key_query(vault, django_capture_on_commit_call
     assert len(names) == 50 and len(queries) == 2
 
 
-def test_null_stays_null(subject) -> None:
+def test_none_reads_back_as_none_but_is_stored_as_an_encrypted_marker(subject) -> None:
     probe = _probe(subject, phone=None, attrs=None, born=None)
     fresh = Probe.objects.get(pk=probe.pk)
-    assert (fresh.phone, fresh.attrs, fresh.born, fresh.phone_index) == (None, None, None, None)
+    assert (fresh.phone, fresh.attrs, fresh.born) == (None, None, None)
+    for column in ("phone", "attrs", "born"):
+        assert _raw(probe.pk, column)[0] == 2  # not SQL NULL: see test_padding.py
+    assert fresh.phone_index is not None  # a filler that matches no lookup
+    assert not Probe.objects.filter(phone_index__in=selectors.blind_index_candidates("phone", ""))
 
 
 @hsettings(

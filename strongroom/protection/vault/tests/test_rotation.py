@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from strongroom.protection.vault import selectors, services
 from strongroom.protection.vault.errors import KeyInUseError
-from strongroom.protection.vault.internal import envelope, keyfiles, runtime
+from strongroom.protection.vault.internal import envelope, keyfiles, rotation, runtime
 from strongroom.protection.vault.internal.kms import LocalKMS
 from strongroom.protection.vault.models import DataKey, DataKeyState, IndexKey, Probe
 
@@ -137,3 +137,57 @@ def test_keys_rotate_reencrypt_command_finishes(people, capsys) -> None:
     out = capsys.readouterr().out
     assert "deleted 12 old data keys; 0 still waiting" in out
     assert _names() == {f"person {i}" for i in range(12)}
+
+
+def _kek_versions() -> list[int]:
+    return sorted(runtime.keystore().kms.versions())
+
+
+@pytest.mark.parametrize("phase", ["between-phases", "reencrypt-batch"])
+def test_keys_rotate_reencrypt_killed_then_rerun_finishes_the_same_rotation(
+    people, phase, capsys
+) -> None:
+    """A crash after the rewrap (between the phases, or at a batch boundary of the
+    re-encryption): running the command again must finish that rotation, not start a
+    KEK v3 and leave v1's re-encryption half done."""
+    real_batch = rotation._reencrypt_batch
+    seen = {"n": 0}
+
+    def dying_batch(*args, **kwargs):
+        seen["n"] += 1
+        if seen["n"] > 1:
+            raise Killed()
+        return real_batch(*args, **kwargs)
+
+    def dying_phase(**kwargs):
+        raise Killed()
+
+    patch = (
+        mock.patch.object(services, "data_reencrypt", dying_phase)
+        if phase == "between-phases"
+        else mock.patch.object(rotation, "_reencrypt_batch", dying_batch)
+    )
+    with mock.patch.object(services, "REENCRYPT_GRACE", dt.timedelta(0)):
+        with patch, pytest.raises(Killed):
+            call_command("keys", "rotate", "--reencrypt", "--batch-size", "5")
+        assert _kek_versions() == [1, 2]
+        assert DataKey.objects.filter(state=DataKeyState.RETIRING).exists()
+        assert _names() == {f"person {i}" for i in range(12)}  # readable meanwhile
+        call_command("keys", "rotate", "--reencrypt", "--batch-size", "5")
+    assert "finishing the rotation that was interrupted" in capsys.readouterr().err
+    assert _kek_versions() == [1, 2]  # the same rotation, finished: no v3
+    assert not DataKey.objects.filter(state=DataKeyState.RETIRING).exists()
+    assert set(DataKey.objects.values_list("kek_version", flat=True)) == {2}
+    assert DataKey.objects.count() == 12
+    assert _names() == {f"person {i}" for i in range(12)}
+    services.kek_retire(version=1)  # nothing is left on the old KEK
+
+
+def test_plain_rotate_after_interrupted_reencrypt_points_to_finishing_it(people, capsys) -> None:
+    with mock.patch.object(services, "data_reencrypt", side_effect=Killed()), pytest.raises(
+        Killed
+    ):
+        call_command("keys", "rotate", "--reencrypt")
+    call_command("keys", "rotate")
+    assert _kek_versions() == [1, 2]
+    assert "run `strongroom keys rotate --reencrypt` to finish it" in capsys.readouterr().err

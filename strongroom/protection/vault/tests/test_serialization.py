@@ -231,7 +231,7 @@ def _damaged(value: str, damage: str) -> str:
         "line break": "vault1:" + encoded[:16] + "\n" + encoded[16:],
         "no padding": "vault1:" + padded.rstrip("="),
         "loose padding bits": "vault1:" + padded[:-2] + loose + "=",
-        "version byte": _b64(b"\x02" + blob[1:]),
+        "version byte": _b64(b"\x03" + blob[1:]),
         "truncated": _b64(blob[:20]),
         "empty": "vault1:",
     }[damage]

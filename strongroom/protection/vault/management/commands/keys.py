@@ -100,11 +100,21 @@ class Command(BaseCommand):
         self.stdout.write(f"  erased subjects: {status.subjects_erased}")
 
     def do_rotate(self, *, reencrypt: bool, batch_size: int, **options: Any) -> None:
-        count = services.kek_rotate(batch_size=batch_size, on_progress=ProgressBar("rewrap"))
+        resuming = services.rotation_unfinished()
+        if resuming:
+            self.stderr.write("finishing the rotation that was interrupted (no new KEK version)")
+        count = services.kek_rotate(
+            reencrypt=reencrypt, batch_size=batch_size, on_progress=ProgressBar("rewrap")
+        )
         self.stdout.write(
             f"rewrapped {count} keys under KEK v{selectors.key_status().kek_versions[-1].version}"
         )
         if not reencrypt:
+            if selectors.key_status().data_keys_retiring:
+                self.stderr.write(
+                    "an interrupted re-encryption is unfinished: run `strongroom keys rotate "
+                    "--reencrypt` to finish it"
+                )
             return
         report = services.data_reencrypt(
             batch_size=batch_size, on_progress=ProgressBar("re-encrypt")
