@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+# Machine endpoints outside /api/ (the gateways' webhooks) answer in the API's JSON shape.
+JSON_PREFIXES = ("/api/", "/payments/webhooks/")
+
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
-    if request.path.startswith("/api/"):
+    if request.path.startswith(JSON_PREFIXES):
         from strongroom.interfaces.api.errors import error_response
 
         return error_response(status=status, code=title.lower().replace(" ", "_"),
@@ -17,6 +21,10 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # Django turns these into a 400; the status that says what happened is 413.
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        return _error(request, 413, "Payload too large",
+                      "The request is too large: at most 1 MB and 200 form fields.")
     return _error(request, 400, "Bad request", "The request could not be understood.")
 
 
