@@ -76,3 +76,30 @@ def test_order_history_reads_as_sentences(admin_client, admin):
     html = admin_client.get(reverse("console:order_detail", args=[customer_order.reference])
                             ).content.decode()
     assert "Order placed by the customer (awaiting payment)" in html
+
+
+def test_an_owner_without_a_second_factor_enrols_in_the_console_layout(db):
+    from strongroom.protection.access.models import StaffRole
+    from strongroom.testing.accounts import staff_make as staff_without_role
+    from strongroom.testing.staff import HttpsClient
+
+    owner = staff_without_role(mfa=False, full_name="New Owner")
+    StaffRole.objects.create(user=owner, role=Role.OWNER)
+    client = HttpsClient()
+    client.force_login(owner)
+    response = client.get("/console/")
+    assert response.status_code == 302 and "/account/security/" in response.url
+    html = client.get(response.url).content.decode()
+    assert '<body class="console">' in html and "console-nav" in html
+    assert 'id="cart-count"' not in html and "site-header" not in html
+    assert "Staff accounts need a second factor" in html
+
+
+def test_a_customer_keeps_the_shop_layout_on_the_same_page(db):
+    from strongroom.testing.factories import user_make
+    from strongroom.testing.staff import HttpsClient
+
+    client = HttpsClient()
+    client.force_login(user_make())
+    html = client.get("/account/security/").content.decode()
+    assert 'id="cart-count"' in html and "console-nav" not in html
