@@ -103,3 +103,15 @@ def test_a_customer_keeps_the_shop_layout_on_the_same_page(db):
     client.force_login(user_make())
     html = client.get("/account/security/").content.decode()
     assert 'id="cart-count"' in html and "console-nav" not in html
+
+
+def test_the_staff_sign_in_second_step_is_in_the_console_layout(db):
+    from strongroom.testing.staff import HttpsClient
+
+    owner = staff_make(Role.OWNER, email="two-step@staff.example.test")
+    client = HttpsClient()
+    response = client.post("/console/login/", {"email": owner.email,
+                                                "password": "correct horse battery staple"})
+    assert response.status_code == 302 and "/account/verify/" in response.url
+    html = client.get(response.url).content.decode()
+    assert '<body class="console">' in html and 'id="cart-count"' not in html
