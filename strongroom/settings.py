@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 import dj_database_url
 
 from strongroom import config as _config
+from strongroom.interfaces.web.requestlog import logging_config as refused_request_loggers
 
 CONFIG = _config.load()
 
@@ -228,12 +229,16 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # PAN guard: any Luhn-valid 13-19 digit run is redacted before a record is written.
-    "filters": {"pan_guard": {"()": "strongroom.commerce.payments.internal.panguard.PanGuard"}},
+    "filters": {"pan_guard": {"()": "strongroom.commerce.payments.internal.panguard.PanGuard"},
+                # Refused requests (bad Host, huge body...): one WARNING line, rate-limited.
+                "refused_requests": {
+                    "()": "strongroom.interfaces.web.requestlog.OneLineRateLimited"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line",
                              "filters": ["pan_guard"]}},
     "root": {"handlers": ["console"], "level": CONFIG.log_level},
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django.security": {"level": "WARNING"},
+        **refused_request_loggers(),
     },
 }

@@ -8,6 +8,7 @@ from ninja import Router, Status
 from strongroom.commerce.orders.errors import CheckoutError
 from strongroom.commerce.orders.services import CheckoutDetails, order_place
 from strongroom.commerce.orders.shipping import SHIPPING_METHODS
+from strongroom.errors import Conflict
 from strongroom.protection.accounts.models import ApiToken
 
 from . import presenters
@@ -16,6 +17,12 @@ from .errors import Error
 from .schemas import CheckoutIn, CheckoutOut, ShippingMethodOut
 
 router = Router(tags=["checkout"])
+
+
+class CartEmpty(Conflict):
+    """409, not 400: the request is valid by the document; the cart's state is not."""
+
+    code = "cart_empty"
 
 
 @router.get("/shipping-methods", response={200: list[ShippingMethodOut]},
@@ -34,9 +41,14 @@ def checkout(request: HttpRequest, payload: CheckoutIn):
     user = request.auth.user if isinstance(request.auth, ApiToken) else None
     cart = shopper_cart(request, create=False)
     if cart is None:
-        raise CheckoutError("Your cart is empty.", code="cart_empty")
+        raise CartEmpty("Your cart is empty.")
     details = CheckoutDetails(**payload.dict(exclude={"shipping_method"}))
-    order, start = order_place(cart=cart, details=details,
-                               shipping_method=payload.shipping_method, user=user)
+    try:
+        order, start = order_place(cart=cart, details=details,
+                                   shipping_method=payload.shipping_method, user=user)
+    except CheckoutError as exc:
+        if exc.code == "cart_empty":
+            raise CartEmpty(exc.message) from None
+        raise
     return Status(201, {**presenters.order_detail(order),
                         "payment": {"redirect_url": start.redirect_url}})

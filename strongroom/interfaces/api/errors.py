@@ -88,8 +88,11 @@ def _on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 
 def _on_application(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return error_response(status=exc.status, code=exc.code, message=exc.message,
-                          field=exc.field)
+    response = error_response(status=exc.status, code=exc.code, message=exc.message,
+                              field=exc.field)
+    if exc.status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
 
 
 def _on_authentication(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
 
 from . import auth, cart, catalog, checkout, orders, privacy
 from .docs import LocalSwagger
@@ -34,3 +35,23 @@ api.add_router("/cart", cart.router)
 api.add_router("/checkout", checkout.router)
 api.add_router("/orders", orders.router)
 api.add_router("/privacy", privacy.router)
+
+
+class IndexOut(Schema):
+    name: str
+    version: str
+    openapi: str
+    docs: str
+    endpoints: dict[str, str]
+
+
+@api.get("/", response={200: IndexOut}, summary="What this API offers and where it is "
+         "described", tags=["index"])
+def index(request: HttpRequest):
+    """The README and the start-up banner point here: links to the OpenAPI document, the
+    interactive docs and the entry point of each part (relative to this origin)."""
+    return {"name": api.title, "version": API_VERSION, "openapi": "/api/openapi.json",
+            "docs": "/api/docs",
+            "endpoints": {"catalog": "/api/catalog/products", "auth": "/api/auth/token",
+                          "cart": "/api/cart", "checkout": "/api/checkout",
+                          "orders": "/api/orders"}}

@@ -5,18 +5,40 @@ than silently ignored (mass assignment)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, StrictInt, field_validator
+from pydantic import BeforeValidator, ConfigDict, field_validator
+from pydantic import Field as Bounds
 
 from strongroom.commerce.cart.errors import MAX_LINE_QUANTITY
+from strongroom.commerce.orders.shipping import COUNTRIES, SHIPPING_METHODS
 
 MAX_ID = 2**63 - 1  # BigAutoField; larger numbers would overflow the database driver
 Money = Annotated[str, Field(description="Decimal amount as a string, e.g. \"12.50\"",
                              examples=["12.50"])]
-VariantId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
-Quantity = Annotated[StrictInt, Field(ge=1, le=MAX_LINE_QUANTITY)]
+
+
+def json_integer(value: object) -> object:
+    """A JSON Schema ``integer`` is any number with a zero fraction, so ``50.0`` is one
+    (and schemathesis sends it). Refuse what is not a number (``"2"``, ``true``) and any
+    fraction, as pydantic's strict mode did, but accept ``50.0`` as 50."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be an integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be an integer")
+        return int(value)
+    return value
+
+
+# The bounds before the validator (which then wraps the bounded int): the other way round
+# the document says "ge"/"le" instead of "minimum"/"maximum".
+VariantId = Annotated[int, Bounds(ge=1, le=MAX_ID), BeforeValidator(json_integer)]
+Quantity = Annotated[int, Bounds(ge=1, le=MAX_LINE_QUANTITY), BeforeValidator(json_integer)]
+# Said in the OpenAPI document (so clients and schemathesis know NUL is refused with a
+# 422); checked by ``no_nul`` below, which gives the clearer message.
+NO_NUL_PATTERN = "^[^\\u0000]*$"
 
 
 def no_nul(value: object) -> object:
@@ -26,7 +48,16 @@ def no_nul(value: object) -> object:
     return value
 
 
+def _document_no_nul(schema: dict) -> None:
+    for prop in schema.get("properties", {}).values():
+        for variant in [prop, *prop.get("anyOf", [])]:
+            if variant.get("type") == "string" and "pattern" not in variant:
+                variant["pattern"] = NO_NUL_PATTERN
+
+
 class TextSchema(Schema):
+    model_config = ConfigDict(json_schema_extra=_document_no_nul)
+
     @field_validator("*")
     @classmethod
     def _refuse_nul(cls, value: object) -> object:
@@ -34,7 +65,9 @@ class TextSchema(Schema):
 
 
 class InputSchema(TextSchema):
-    model_config = ConfigDict(extra="forbid")
+    # python-re: the patterns below use \s as str.strip() does (the checkout trims).
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_document_no_nul,
+                              regex_engine="python-re")
 
 
 # --- catalog --------------------------------------------------------------------------------
@@ -132,17 +165,32 @@ class CartOut(Schema):
 
 
 # --- checkout and orders ----------------------------------------------------------------------
+# The document states exactly what the checkout accepts (and the schema enforces it), so
+# a request valid by the document is never refused later by the order service with a 400:
+# text without surrounding spaces, an email in plain dot-atom form (IDN domains in their
+# xn-- form), a phone of the digits and signs the shop accepts, countries shipped to.
+TEXT = r"^[^\s\u0000]([^\u0000]*[^\s\u0000])?$"
+OPTIONAL_TEXT = r"^([^\s\u0000]([^\u0000]*[^\s\u0000])?)?$"
+_ATOM = r"[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+"
+EMAIL = (rf"^{_ATOM}(\.{_ATOM})*@([A-Za-z0-9]([A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+"
+         r"[A-Za-z]{2,63}$")
+PHONE = r"^(\+?[0-9()./-][0-9 ()./-]{4,30}[0-9()./-])?$"
+Country = Literal[tuple(COUNTRIES)]  # type: ignore[valid-type]
+ShippingCode = Literal[tuple(SHIPPING_METHODS)]  # type: ignore[valid-type]
+
+
 class CheckoutIn(InputSchema):
-    email: str = Field(max_length=254)
-    full_name: str = Field(max_length=150)
-    line1: str = Field(max_length=200)
-    line2: str = Field("", max_length=200)
-    city: str = Field(max_length=100)
-    postal_code: str = Field(max_length=20)
-    country: str = Field(max_length=2, description="ISO 3166-1 alpha-2 code, e.g. DE")
-    phone: str = Field("", max_length=32)
-    shipping_method: str = Field(max_length=32, description="A code from "
-                                 "GET /api/checkout/shipping-methods")
+    email: str = Field(max_length=254, pattern=EMAIL)
+    full_name: str = Field(max_length=150, pattern=TEXT)
+    line1: str = Field(max_length=200, pattern=TEXT)
+    line2: str = Field("", max_length=200, pattern=OPTIONAL_TEXT)
+    city: str = Field(max_length=100, pattern=TEXT)
+    postal_code: str = Field(max_length=20, pattern=TEXT)
+    country: Country = Field(description="ISO 3166-1 alpha-2 code of a country the store "
+                             "ships to, e.g. DE")
+    phone: str = Field("", max_length=32, pattern=PHONE)
+    shipping_method: ShippingCode = Field(description="A code from "
+                                          "GET /api/checkout/shipping-methods")
 
 
 class ShippingMethodOut(Schema):

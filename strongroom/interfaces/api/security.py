@@ -13,9 +13,9 @@ from django.http import HttpRequest
 from ninja.errors import AuthenticationError, Throttled
 from ninja.security import APIKeyHeader, HttpBearer
 
-from strongroom.commerce.cart.errors import CartNotFound
 from strongroom.commerce.cart.models import Cart
 from strongroom.commerce.cart.selectors import cart_by_token
+from strongroom.errors import ApplicationError
 from strongroom.protection.accounts.models import ApiToken
 from strongroom.protection.accounts.throttle import (
     throttle_check,
@@ -31,7 +31,7 @@ class BearerToken(HttpBearer):
 
     def __call__(self, request: HttpRequest) -> ApiToken | None:
         header = request.headers.get("Authorization")
-        if not header:
+        if header is None:
             return None
         scheme, _, raw = header.partition(" ")
         if scheme.lower() != "bearer":
@@ -46,6 +46,14 @@ class BearerToken(HttpBearer):
         return api_token
 
 
+class CartTokenInvalid(ApplicationError):
+    """A credential that opens nothing is a 401, like a bad bearer token (and as the
+    OpenAPI document says), not a 404 that would describe a resource."""
+
+    code = "invalid_cart_token"
+    status = 401
+
+
 class CartToken(APIKeyHeader):
     """``X-Cart-Token`` -> the guest cart it opens. A cart that has been claimed by an
     account is reachable only with that account's bearer token."""
@@ -57,7 +65,7 @@ class CartToken(APIKeyHeader):
             return None
         cart = cart_by_token(token=key)
         if cart is None or cart.user_id is not None:
-            raise CartNotFound("No such cart: create one with POST /api/cart.")
+            raise CartTokenInvalid("No such cart: create one with POST /api/cart.")
         return cart
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django import forms
 
+from strongroom.protection.access.history import event_words
 from strongroom.protection.access.roles import FieldGroup, Role
 from strongroom.protection.access.services import REVEAL_REASONS, TICKET
 from strongroom.protection.audit.events import AuditEvent
@@ -40,7 +41,7 @@ class AuditSearchForm(forms.Form):
     customer = forms.CharField(label="Customer (exact email or subject id)", max_length=254,
                                required=False)
     event = forms.ChoiceField(label="Event type", required=False, choices=[
-        ("", "Any event"), *((str(e.value), e.label.capitalize()) for e in AuditEvent)])
+        ("", "Any event"), *((str(e.value), event_words(e)) for e in AuditEvent)])
     since = forms.DateTimeField(label="From (UTC)", required=False, widget=forms.DateTimeInput(
         attrs={"type": "datetime-local"}))
     until = forms.DateTimeField(label="Until (UTC)", required=False,

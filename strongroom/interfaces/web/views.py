@@ -7,6 +7,7 @@ import sys
 import time
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,9 +17,12 @@ logger = logging.getLogger("strongroom.database")
 RETRY_AFTER_SECONDS = 30
 _last_logged = 0.0
 
+# Machine endpoints outside /api/ (the gateways' webhooks) answer in the API's JSON shape.
+JSON_PREFIXES = ("/api/", "/payments/webhooks/")
+
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
-    if request.path.startswith("/api/"):
+    if request.path.startswith(JSON_PREFIXES):
         from strongroom.interfaces.api.errors import error_response
 
         return error_response(status=status, code=title.lower().replace(" ", "_"),
@@ -28,6 +32,10 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # Django turns these into a 400; the status that says what happened is 413.
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        return _error(request, 413, "Payload too large",
+                      "The request is too large: at most 1 MB and 200 form fields.")
     return _error(request, 400, "Bad request", "The request could not be understood.")
 
 
@@ -66,7 +74,7 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
                        str(sys.exc_info()[1]).strip().splitlines()[0][:200]
                        if sys.exc_info()[1] else "unknown")
     message = "The shop is briefly unavailable. Please try again in a minute."
-    if request.path.startswith("/api/"):
+    if request.path.startswith(JSON_PREFIXES):
         from strongroom.interfaces.api.errors import error_response
 
         response = error_response(status=503, code="service_unavailable", message=message)

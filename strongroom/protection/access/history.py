@@ -20,8 +20,43 @@ FIELD_WORDS = {
     "email": "email address", "full_name": "name", "phone": "phone number",
     "line1": "address", "line2": "address", "city": "address", "postal_code": "address",
     "country": "country", "status": "order status", "role": "role",
-    "marketing": "marketing consent",
+    "marketing": "marketing consent", "recovery_codes": "recovery codes",
+    "totp": "authenticator app", "webauthn": "passkey", "password": "password",
 }
+# Internal words shown to people: acronyms in capitals, model names in plain words.
+ACRONYMS = {"mfa": "MFA", "totp": "TOTP", "api": "API", "csp": "CSP", "kek": "KEK",
+            "url": "URL", "ip": "IP", "id": "ID", "webauthn": "WebAuthn", "sso": "SSO"}
+OBJECT_WORDS = {
+    "accounts.totpdevice": "authenticator app", "accounts.webauthncredential": "passkey",
+    "accounts.recoverycode": "recovery codes", "accounts.user": "account",
+    "accounts.apitoken": "API token", "orders.order": "order",
+}
+
+
+def words_human(text: str) -> str:
+    """``"mfa enrolled"`` -> ``"MFA enrolled"``; underscores become spaces."""
+    return " ".join(ACRONYMS.get(w.lower(), w) for w in text.replace("_", " ").split())
+
+
+def event_words(event: AuditEvent) -> str:
+    """An event as a sentence fragment: ``MFA_ENROLLED`` -> ``"MFA enrolled"``."""
+    text = words_human(event.name.lower())
+    return text[:1].upper() + text[1:]
+
+
+def object_words(object_type: str) -> str:
+    """``"orders.order"`` -> ``"order"``: the model's own name, never its label."""
+    if not object_type:
+        return ""
+    if object_type in OBJECT_WORDS:
+        return OBJECT_WORDS[object_type]
+    from django.apps import apps  # at call time: history is imported while apps load
+
+    try:
+        name = str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        name = object_type.rpartition(".")[2]
+    return words_human(name)
 WHAT = {
     AuditEvent.CUSTOMER_VIEWED: "viewed the account",
     AuditEvent.ORDER_VIEWED: "viewed an order",
@@ -51,11 +86,16 @@ class HistoryRow:
     count: int = 1  # grouped rows (the customer's page): how many times that day
     first_at: dt.datetime | None = None  # grouped rows: the first of them
 
+    @property
+    def object_label(self) -> str:
+        return object_words(self.object_type)
+
 
 def fields_words(names: Sequence[str]) -> str:
     words: list[str] = []
     for name in names:
-        word = FIELD_WORDS.get(name.rpartition(".")[2], name)
+        base = name.rpartition(".")[2]
+        word = FIELD_WORDS.get(base) or words_human(base)
         if word not in words:
             words.append(word)
     return ", ".join(words)
@@ -87,7 +127,7 @@ def history_rows(entries: Iterable[Any], *, names: bool) -> list[HistoryRow]:
         else:
             who = "A visitor"
         try:
-            what = WHAT.get(AuditEvent(e.event)) or AuditEvent(e.event).label
+            what = WHAT.get(AuditEvent(e.event)) or event_words(AuditEvent(e.event))
         except ValueError:
             what = f"event {e.event}"
         rows.append(HistoryRow(

@@ -56,7 +56,7 @@ def test_login_merges_the_guest_cart(api, user, variant, cart_token):
     token = response.json()["token"]
     assert api.get("/api/cart", token=token).json()["count"] == 2
     # The guest token no longer opens what is now the customer's cart.
-    assert_error(api.get("/api/cart", cart=cart_token), 404, "cart_not_found")
+    assert_error(api.get("/api/cart", cart=cart_token), 401, "invalid_cart_token")
 
 
 def test_one_customer_cannot_reach_another_customers_cart(api, user, token, variant):
@@ -71,15 +71,32 @@ def test_no_credentials_is_401(api, variant):
 
 
 @pytest.mark.parametrize("bad", ["nope", "x" * 500, "", " "])
-def test_unknown_or_tampered_cart_token_is_404(api, variant, cart_token, bad):
+def test_unknown_or_tampered_cart_token_is_401_on_every_operation(api, variant, cart_token,
+                                                                 bad):
+    """A credential that opens nothing is a 401, as the OpenAPI document says (not 404)."""
     tampered = cart_token[:-1] + ("A" if cart_token[-1] != "A" else "B")
     for token in (bad, tampered):
-        response = api.post("/api/cart/lines", {"variant_id": variant.pk}, cart=token)
-        if token:
-            assert_error(response, 404, "cart_not_found")
-        else:
-            assert_error(response, 401)
+        for response in (
+            api.get("/api/cart", cart=token),
+            api.post("/api/cart/lines", {"variant_id": variant.pk}, cart=token),
+            api.put(f"/api/cart/lines/{variant.pk}", {"quantity": 2}, cart=token),
+            api.delete(f"/api/cart/lines/{variant.pk}", cart=token),
+        ):
+            error = assert_error(response, 401)
+            assert response["WWW-Authenticate"]
+            if token.strip():
+                assert error["code"] == "invalid_cart_token"
     assert not CartLine.objects.exists()
+
+
+def test_a_json_integer_with_a_zero_fraction_is_an_integer(api, variant, cart_token):
+    """JSON Schema's "integer" includes 2.0; the document says integer, so it is accepted."""
+    response = api.post("/api/cart/lines", {"variant_id": float(variant.pk), "quantity": 2.0},
+                        cart=cart_token)
+    assert response.status_code == 200, response.content
+    response = api.put(f"/api/cart/lines/{variant.pk}", {"quantity": 3.0}, cart=cart_token)
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] == 3
 
 
 def test_invalid_bearer_does_not_fall_back_to_the_cart_token(api, variant, cart_token):

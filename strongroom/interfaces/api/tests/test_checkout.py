@@ -52,9 +52,9 @@ def test_customer_checkout_links_the_order(api, user, token, variant):
     assert api.get(f"/api/orders/{order.reference}", token=token).status_code == 200
 
 
-def test_empty_cart(api, cart_token, token):
-    assert_error(api.post("/api/checkout", ADDRESS, cart=cart_token), 400, "cart_empty")
-    assert_error(api.post("/api/checkout", ADDRESS, token=token), 400, "cart_empty")
+def test_empty_cart_is_a_409_not_a_refusal_of_the_request(api, cart_token, token):
+    assert_error(api.post("/api/checkout", ADDRESS, cart=cart_token), 409, "cart_empty")
+    assert_error(api.post("/api/checkout", ADDRESS, token=token), 409, "cart_empty")
 
 
 @pytest.mark.parametrize("change, field", [
@@ -64,9 +64,11 @@ def test_empty_cart(api, cart_token, token):
     ({"phone": "call me maybe"}, "phone"),
     ({"shipping_method": "teleport"}, "shipping_method"),
 ])
-def test_bad_details_are_400_and_write_nothing(api, variant, filled_cart, change, field):
+def test_bad_details_are_422_and_write_nothing(api, variant, filled_cart, change, field):
+    # The OpenAPI document states each of these rules (pattern, enum), so they are
+    # refused as schema validation, like every other input the document rules out.
     response = api.post("/api/checkout", {**ADDRESS, **change}, cart=filled_cart)
-    assert_error(response, 400, field=field)
+    assert_error(response, 422, "validation_error", field=field)
     assert not Order.objects.exists()
     variant.refresh_from_db()
     assert variant.stock == 5
@@ -103,4 +105,4 @@ def test_sold_out_since_added_is_409_and_writes_nothing(api, variant, filled_car
 
 def test_checkout_needs_a_cart_credential(api, db):
     assert_error(api.post("/api/checkout", ADDRESS), 401)
-    assert_error(api.post("/api/checkout", ADDRESS, cart="forged"), 404, "cart_not_found")
+    assert_error(api.post("/api/checkout", ADDRESS, cart="forged"), 401, "invalid_cart_token")

@@ -98,3 +98,11 @@ def test_nul_bytes_in_bodies_are_422(api, filled_cart_token):
                  422, "validation_error", "email")
     assert_error(api.post("/api/checkout", {**ADDRESS, "city": "Spring\x00field"},
                           cart=filled_cart_token), 422, "validation_error", "city")
+
+
+@pytest.mark.parametrize("path", ["/api/cart/lines", "/payments/webhooks/sandbox/",
+                                  "/payments/webhooks/stripe/"])
+def test_a_body_over_1_mb_is_the_json_413_everywhere_a_machine_calls(api, cart_token, path):
+    response = api.post(path, raw=b'{"x": "' + b"a" * (1024 * 1024 + 1) + b'"}',
+                        cart=cart_token)
+    assert_error(response, 413, "payload_too_large")

@@ -248,3 +248,20 @@ def test_serve_refuses_a_missing_or_exposed_vault_key(tmp_path: Path, damage: st
         needle = "readable by other users"
     result = run_cli(tmp_path, "serve", "--port", str(free_port()), "--no-http", env=env)
     assert_one_line_error(result, needle)
+
+
+@pytest.mark.django_db
+def test_every_url_in_the_start_up_banner_answers(client):
+    """The banner is what a new owner clicks first: no 404 among its links."""
+    import io
+    import re as _re
+
+    from strongroom.interfaces.cli.management.commands.serve import Command
+
+    out = io.StringIO()
+    Command(stdout=out)._banner("127.0.0.1", 8443, None, None)
+    paths = _re.findall(r"https://localhost:8443(/\S*)", out.getvalue())
+    assert {"/", "/console/", "/api/", "/api/docs", "/api/openapi.json"} <= set(paths)
+    for path in paths:
+        response = client.get(path, secure=True, HTTP_HOST="localhost")
+        assert response.status_code in {200, 302}, (path, response.status_code)

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import template
-from django.conf import settings
 
 from strongroom.commerce.cart.selectors import cart_summary
 from strongroom.commerce.catalog.selectors import category_nav
 from strongroom.commerce.orders.shipping import COUNTRIES
+from strongroom.interfaces.web.templatetags.moneyformat import money_format
 
 from ..shopper import cart_current
 
@@ -16,13 +14,8 @@ register = template.Library()
 LOW_STOCK = 5
 
 
-@register.filter
-def money(value: object, currency: str | None = None) -> str:
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        return ""
-    return f"{currency or settings.STRONGROOM_CURRENCY} {amount:,.2f}"
+# The one money format, shared with the console (web's moneyformat library).
+register.filter("money", money_format)
 
 
 @register.filter

@@ -23,13 +23,18 @@ from strongroom.protection.privacy.services import consent_set
 
 from ..feedback import error_to_form
 from ..forms.security import EmailForm, LoginForm, NewPasswordForm, SignupForm
-from .nexturl import safe_next
+from .nexturl import safe_next, safe_path
 
 FAILED = "That email and password do not match an account."
+SIGNUP_NEXT = "signup_next"  # session key: the page a sign-up started from (checkout)
 
 
 def throttled_message(seconds: int) -> str:
-    wait = f"{max(1, round(seconds / 60))} minutes" if seconds >= 90 else f"{seconds} seconds"
+    if seconds >= 90:
+        wait = f"{max(1, round(seconds / 60))} minutes"
+    else:
+        seconds = max(1, seconds)
+        wait = "1 second" if seconds == 1 else f"{seconds} seconds"
     return f"Too many attempts. For your account's safety, please wait {wait} and try again."
 
 
@@ -58,7 +63,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.method != "POST":
         return redirect(next_path)
     form = LoginForm(request.POST if request.method == "POST" else None)
-    status = 200
+    # A refused sign-in is a 400 with the form again, like the console's (and the same
+    # status for an unknown email and a wrong password: no enumeration by status).
+    status = 400 if form.is_bound else 200
     if form.is_bound and form.is_valid():
         result = services.login_attempt(request=request, email=form.cleaned_data["username"],
                                         password=form.cleaned_data["password"])
@@ -85,6 +92,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("storefront:account")
+    next_path = safe_next(request, "")
     form = SignupForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -98,11 +106,15 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             error_to_form(form, exc)
         else:
+            if next_path:
+                # Where the confirmation link leads back to, in this browser (where the
+                # cart is): kept in the session, checked again when used.
+                request.session[SIGNUP_NEXT] = next_path
             # The same page whether or not the address had an account (no oracle).
             return render(request, "storefront/account/check_inbox.html",
                           {"email": data["email"]})
-    return render(request, "storefront/account/signup.html", {"form": form},
-                  status=400 if form.is_bound else 200)
+    return render(request, "storefront/account/signup.html",
+                  {"form": form, "next": next_path}, status=400 if form.is_bound else 200)
 
 
 @never_cache
@@ -111,11 +123,14 @@ def email_verify(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     user = services.email_verify(request=request, uidb64=uidb64, token=token)
     if user is None:
         return render(request, "storefront/account/link_invalid.html", status=400)
+    back_to = safe_path(request, request.session.get(SIGNUP_NEXT, ""),
+                        reverse("storefront:account"))
     services.login_complete(request=request, user=user, mfa_verified=False,
                             password_verified=False)  # an emailed link, not the password
+    request.session.pop(SIGNUP_NEXT, None)
     messages.success(request, "Thank you: your email address is confirmed and your "
                               "account is ready.")
-    return redirect("storefront:account")
+    return redirect(back_to)
 
 
 @never_cache

@@ -86,6 +86,9 @@ def mfa_step_up(request: HttpRequest) -> HttpResponse:
         "has_totp": mfa.totp_confirmed(user=user) is not None,
         "has_passkey": bool(mfa.passkey_list(user=user)),
         "next": safe_next(request, ""),
+        # Staff between password and second factor are not signed in yet: the layout
+        # follows the account being verified (the password was right already).
+        "account_base": "console/base.html" if user.is_staff else "storefront/base.html",
     }, status=status)
 
 

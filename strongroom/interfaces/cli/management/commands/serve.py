@@ -128,6 +128,7 @@ class Command(BaseCommand):
             f"  Store          {base}/",
             f"  Staff console  {base}/console/",
             f"  API            {base}/api/",
+            f"  API docs       {base}/api/docs",
             f"  OpenAPI        {base}/api/openapi.json",
         ]
         if http_port is not None:
