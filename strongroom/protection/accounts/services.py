@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model, login, update_session_auth_hash
+from django.contrib.auth import (
+    SESSION_KEY,
+    authenticate,
+    get_user_model,
+    login,
+    logout,
+    update_session_auth_hash,
+)
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core.exceptions import ValidationError
@@ -75,11 +82,23 @@ def login_attempt(*, request: HttpRequest, email: str, password: str,
         email_verification_send(request=request, user=user)
         return LoginResult(LoginOutcome.UNVERIFIED)
     if mfa.mfa_enrolled(user=user):
-        request.session.cycle_key()
+        _pending_session(request, user)
         request.session[PENDING] = {"user": str(user.pk), "at": time.time()}
         return LoginResult(LoginOutcome.MFA, user=user)
     login_complete(request=request, user=user, mfa_verified=False, password_verified=True)
     return LoginResult(LoginOutcome.DONE, user=user)
+
+
+def _pending_session(request: HttpRequest, user: Any) -> None:
+    """A new session id for the half-signed-in state. Someone else signed in in this
+    browser is signed out first (the second factor asked next is ``user``'s); the same
+    person stays signed in, their tracked session following the new id."""
+    current = getattr(request, "user", None)
+    if current is not None and current.is_authenticated and current.pk != user.pk:
+        logout(request)
+    old = request.session.session_key
+    request.session.cycle_key()
+    sessions.session_rekeyed(request=request, old_key=old)
 
 
 def login_pending_user(*, request: HttpRequest) -> Any:
@@ -96,12 +115,19 @@ def login_complete(*, request: HttpRequest, user: Any, mfa_verified: bool,
     ``password_verified``: this sign-in checked the password (not an emailed link), which
     counts as the password step-up for a while (``selectors.password_fresh``)."""
     request.session.pop(PENDING, None)
+    before = request.session.session_key
+    if SESSION_KEY in request.session:
+        # Already signed in here (a second tab, or after a confirmation link): Django's
+        # login() would keep the id for the same person; every sign-in gets a new one.
+        request.session.cycle_key()
     now = time.time()
     if mfa_verified:  # kept through login()'s new session id
         request.session[MFA_VERIFIED_AT] = now
     if password_verified:
         request.session[PASSWORD_VERIFIED_AT] = now
     login(request, user, backend=BACKEND)
+    if before != request.session.session_key:
+        sessions.session_forget(session_key=before)
 
 
 def password_confirm(*, request: HttpRequest, password: str) -> LoginResult:
