@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml constraints.txt setup.py strongroom/protection/vault/in
 
 install: $(STAMP)
 
+# Emailed links point where `strongroom serve` listens (see STRONGROOM_PUBLIC_URL).
+run: export STRONGROOM_PUBLIC_URL ?= https://localhost:8443
 # The sandbox payment gateway runs in the background beside the store (its own process,
 # database and secrets under var/gateway/) and is stopped when `make run` ends.
 run: install

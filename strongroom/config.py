@@ -13,6 +13,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from dotenv import dotenv_values
@@ -193,7 +194,7 @@ class Config:
     data_dir: Path
     database_url: str
     allowed_hosts: list[str]
-    secret_key: str
+    secret_key: str = field(repr=False)  # never in a log line or traceback
     redis_url: str | None
     store_name: str
     currency: str
@@ -208,7 +209,13 @@ class Config:
     proxy_hops: int = 1  # reverse proxies in front of the store (with behind_proxy)
     payments: PaymentConfig = field(default_factory=lambda: PaymentConfig(gateway="none"))
     accounts: AccountsConfig = field(default_factory=AccountsConfig)
-    extra: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict, repr=False)  # holds secrets too
+    # The origin every emailed or externally given link is built from (never the request's
+    # Host header); derived from the first allowed host when STRONGROOM_PUBLIC_URL is unset.
+    public_url: str = "https://localhost"
+    public_url_configured: bool = False
+    # Earlier secret keys still accepted for sessions and signed links (rotation).
+    secret_key_fallbacks: list[str] = field(default_factory=list, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -292,6 +299,52 @@ def _proxy_hops(env: dict[str, str]) -> int:
     return hops
 
 
+def _public_url(env: dict[str, str], allowed_hosts: list[str]) -> tuple[str, bool]:
+    """(origin, configured). Only ``https://host[:port]``: a path, query or credentials
+    in it would end up in every emailed link. The host must be one the store answers to."""
+    raw = env.get("STRONGROOM_PUBLIC_URL", "").strip().rstrip("/")
+    if not raw:
+        first = next((h.lstrip(".") for h in allowed_hosts if h.lstrip(".") not in {"", "*"}),
+                     "localhost")
+        return f"https://{first}", False
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    if (parts is None or parts.scheme != "https" or not parts.hostname or parts.path
+            or parts.query or parts.fragment or parts.username or parts.password):
+        raise ConfigError(f"STRONGROOM_PUBLIC_URL={raw!r} must be an https:// origin "
+                          "with no path, e.g. https://shop.example.com")
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    if not any(_host_matches(host, pattern) for pattern in allowed_hosts):
+        raise ConfigError(f"STRONGROOM_PUBLIC_URL's host {host} is not in "
+                          "STRONGROOM_ALLOWED_HOSTS: add it there")
+    return f"https://{host}{'' if port in (None, 443) else f':{port}'}", True
+
+
+def _host_matches(host: str, pattern: str) -> bool:
+    """Django's ALLOWED_HOSTS rule: exact, ``.example.com`` for it and its subdomains, *."""
+    host, pattern = host.lower(), pattern.lower()
+    if pattern == "*" or host == pattern:
+        return True
+    return pattern.startswith(".") and (host.endswith(pattern) or host == pattern[1:])
+
+
+def _secret_key_fallbacks(env: dict[str, str], current: str, debug: bool) -> list[str]:
+    """Earlier keys, newest first, kept for a while after a rotation so that signed-in
+    people stay signed in and emailed links keep working; remove them when those expire."""
+    keys = _csv(env.get("STRONGROOM_SECRET_KEY_FALLBACKS", ""))
+    for number, key in enumerate(keys, start=1):
+        if key == current:
+            raise ConfigError(f"STRONGROOM_SECRET_KEY_FALLBACKS entry {number} is the current "
+                              "secret key: list only the earlier ones")
+        if secret_key_is_weak(key) and not debug:
+            raise ConfigError(f"STRONGROOM_SECRET_KEY_FALLBACKS entry {number} is weak: old "
+                              f"keys need {MIN_SECRET_KEY_LENGTH}+ random characters too")
+    return keys
+
+
 @dataclass(frozen=True)
 class InitConfig:
     """What ``strongroom init`` needs, readable before any secret key exists."""
@@ -332,6 +385,8 @@ def load(environ: dict[str, str] | None = None, *, dotenv_path: Path | None = No
     currency = env.get("STRONGROOM_CURRENCY", "EUR").strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise ConfigError(f"STRONGROOM_CURRENCY={currency!r} is not an ISO 4217 code like EUR")
+    public_url, public_url_configured = _public_url(env, allowed_hosts)
+    secret_key = _read_secret_key(env, data_dir, debug)
     log_level = env.get("STRONGROOM_LOG_LEVEL", "INFO").strip().upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("STRONGROOM_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
@@ -341,7 +396,10 @@ def load(environ: dict[str, str] | None = None, *, dotenv_path: Path | None = No
         data_dir=data_dir,
         database_url=database_url,
         allowed_hosts=allowed_hosts,
-        secret_key=_read_secret_key(env, data_dir, debug),
+        secret_key=secret_key,
+        secret_key_fallbacks=_secret_key_fallbacks(env, secret_key, debug),
+        public_url=public_url,
+        public_url_configured=public_url_configured,
         redis_url=env.get("STRONGROOM_REDIS_URL", "").strip() or None,
         store_name=env.get("STRONGROOM_STORE_NAME", "Strongroom Demo Store").strip(),
         currency=currency,

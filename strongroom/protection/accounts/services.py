@@ -34,8 +34,9 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
+from strongroom.publicurl import public_url
 
-from . import emails, mfa, sessions, throttle
+from . import emails, mailthrottle, mfa, sessions, throttle
 from .errors import AccountError
 from .passwords import password_verdict
 from .selectors import MFA_VERIFIED_AT, PASSWORD_VERIFIED_AT
@@ -43,6 +44,24 @@ from .selectors import MFA_VERIFIED_AT, PASSWORD_VERIFIED_AT
 PENDING = "sr_pending_login"  # password checked, second factor still to come
 PENDING_SECONDS = 5 * 60
 BACKEND = "strongroom.protection.accounts.backends.EmailBackend"
+
+
+class TooManyRequests(AccountError):
+    code = "too_many_requests"
+    status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        wait = f"{max(1, round(retry_after / 60))} minutes" if retry_after >= 90 else (
+            f"{max(1, retry_after)} seconds")
+        super().__init__(f"Too many requests from your network. Please wait {wait} and "
+                         "try again.")
+        self.retry_after = retry_after
+
+
+def _mail_client_check(request: HttpRequest, kind: str) -> None:
+    blocked = mailthrottle.mail_client_check(kind=kind, ip=_ip(request))
+    if blocked is not None:
+        raise TooManyRequests(blocked.retry_after)
 
 
 class LoginOutcome(enum.Enum):
@@ -79,13 +98,25 @@ def login_attempt(*, request: HttpRequest, email: str, password: str,
         return LoginResult(LoginOutcome.INVALID)
     throttle.throttle_success(email=email, ip=_ip(request))
     if user.email_verified_at is None:
-        email_verification_send(request=request, user=user)
+        if mailthrottle.mail_to_address_allowed(kind="verify", email=user.email):
+            email_verification_send(request=request, user=user)
         return LoginResult(LoginOutcome.UNVERIFIED)
+    return login_first_step_done(request=request, user=user, password_verified=True)
+
+
+def login_first_step_done(*, request: HttpRequest, user: Any,
+                          password_verified: bool) -> LoginResult:
+    """The first step of a sign-in succeeded (the password, or an emailed single-use link
+    such as an email confirmation or a staff invitation): sign in, or, when the account
+    has a second factor, only remember who is signing in and ask for it (MFA). Every way
+    into a session passes here, so none of them skips the second factor."""
     if mfa.mfa_enrolled(user=user):
         _pending_session(request, user)
-        request.session[PENDING] = {"user": str(user.pk), "at": time.time()}
+        request.session[PENDING] = {"user": str(user.pk), "at": time.time(),
+                                    "password": password_verified}
         return LoginResult(LoginOutcome.MFA, user=user)
-    login_complete(request=request, user=user, mfa_verified=False, password_verified=True)
+    login_complete(request=request, user=user, mfa_verified=False,
+                   password_verified=password_verified)
     return LoginResult(LoginOutcome.DONE, user=user)
 
 
@@ -107,6 +138,14 @@ def login_pending_user(*, request: HttpRequest) -> Any:
     if not isinstance(pending, dict) or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
         return None
     return get_user_model().objects.filter(pk=pending.get("user"), is_active=True).first()
+
+
+def login_pending_complete(*, request: HttpRequest, user: Any) -> None:
+    """The second factor of a pending sign-in was verified: finish it (the password
+    counts as freshly typed only if the first step was the password)."""
+    pending = request.session.get(PENDING)
+    typed = bool(pending.get("password", True)) if isinstance(pending, dict) else False
+    login_complete(request=request, user=user, mfa_verified=True, password_verified=typed)
 
 
 def login_complete(*, request: HttpRequest, user: Any, mfa_verified: bool,
@@ -188,9 +227,10 @@ class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
 email_verification_tokens = EmailVerificationTokenGenerator()
 
 
-def _link(request: HttpRequest, name: str, user: Any, token: str) -> str:
+def _link(request: HttpRequest | None, name: str, user: Any, token: str) -> str:
+    """An emailed link: from the configured public origin, never the request's Host."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return request.build_absolute_uri(reverse(name, kwargs={"uidb64": uid, "token": token}))
+    return public_url(reverse(name, kwargs={"uidb64": uid, "token": token}))
 
 
 def email_verification_send(*, request: HttpRequest, user: Any) -> None:
@@ -201,7 +241,8 @@ def email_verification_send(*, request: HttpRequest, user: Any) -> None:
 def signup_request(*, request: HttpRequest, email: str, full_name: str, password: str) -> None:
     """Open an unverified account and email a confirmation link, or, if the address
     has an account already, email its owner instead. The caller shows the same
-    "check your inbox" page either way. Raises AccountError for bad input only."""
+    "check your inbox" page either way. Raises AccountError for bad input, and
+    TooManyRequests (429) past the per-client limit (``mailthrottle``)."""
     User = get_user_model()
     email = (email or "").strip().lower()
     full_name = (full_name or "").strip()
@@ -215,13 +256,17 @@ def signup_request(*, request: HttpRequest, email: str, full_name: str, password
     verdict = password_verdict(password=password, user=candidate)
     if verdict.errors:
         raise AccountError(" ".join(verdict.errors), code="weak_password", field="password")
+    _mail_client_check(request, "signup")  # before any hashing work
+    allowed = mailthrottle.mail_to_address_allowed(kind="signup", email=email)
     existing = _find(email)
     if existing is not None:
         make_password(password)  # the same hashing work as a new account (timing)
+        if not allowed:
+            return  # the same page, no email (see mailthrottle)
         emails.signup_existing(
             user=existing,
-            login_link=request.build_absolute_uri(reverse("storefront:login")),
-            reset_link=request.build_absolute_uri(reverse("storefront:password_reset")))
+            login_link=public_url(reverse("storefront:login")),
+            reset_link=public_url(reverse("storefront:password_reset")))
         return
     try:
         with transaction.atomic():
@@ -292,9 +337,13 @@ def password_set(*, user: Any, password: str, request: HttpRequest | None,
 
 
 def password_reset_request(*, request: HttpRequest, email: str) -> None:
-    """Email a reset link if the address has an account; nothing visible otherwise."""
+    """Email a reset link if the address has an account; nothing visible otherwise.
+    Raises TooManyRequests (429) past the per-client limit; past the per-address limit
+    the answer is the same and no email goes out (``mailthrottle``)."""
+    _mail_client_check(request, "reset")  # before any hashing work
+    allowed = mailthrottle.mail_to_address_allowed(kind="reset", email=email)
     user = _find((email or "").strip())
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or not allowed:
         make_password(email or "")  # comparable work for unknown addresses (timing)
         return
     make_password(email or "")

@@ -92,6 +92,8 @@ def signup(request: HttpRequest) -> HttpResponse:
                                     full_name=data["full_name"], password=data["password"])
         except ApplicationError as exc:
             error_to_form(form, exc)
+            return render(request, "storefront/account/signup.html", {"form": form},
+                          status=exc.status if 400 <= exc.status < 500 else 400)
         else:
             # The same page whether or not the address had an account (no oracle).
             return render(request, "storefront/account/check_inbox.html",
@@ -106,8 +108,11 @@ def email_verify(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     user = services.email_verify(request=request, uidb64=uidb64, token=token)
     if user is None:
         return render(request, "storefront/account/link_invalid.html", status=400)
-    services.login_complete(request=request, user=user, mfa_verified=False,
-                            password_verified=False)  # an emailed link, not the password
+    signed_in = services.login_first_step_done(  # an emailed link, not the password
+        request=request, user=user, password_verified=False)
+    if signed_in.outcome is services.LoginOutcome.MFA:
+        messages.success(request, "Thank you: your email address is confirmed.")
+        return step_up(request, reverse("storefront:account"))
     messages.success(request, "Thank you: your email address is confirmed and your "
                               "account is ready.")
     return redirect("storefront:account")
@@ -118,7 +123,12 @@ def email_verify(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        services.password_reset_request(request=request, email=form.cleaned_data["email"])
+        try:
+            services.password_reset_request(request=request, email=form.cleaned_data["email"])
+        except ApplicationError as exc:  # too many requests from this client
+            error_to_form(form, exc)
+            return render(request, "storefront/account/password_reset.html", {"form": form},
+                          status=exc.status)
         return render(request, "storefront/account/check_inbox.html",
                       {"email": form.cleaned_data["email"], "reset": True})
     return render(request, "storefront/account/password_reset.html", {"form": form},
