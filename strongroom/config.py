@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -365,8 +366,34 @@ def load_for_init(
     )
 
 
+_help_only = False
+
+
+def help_only_enable() -> None:
+    """This process only prints help or a version (``strongroom --help``, ``strongroom
+    keys --help``): a store that is not configured yet loads with throwaway placeholders
+    instead of stopping, so a newcomer can read the help before ``strongroom init``.
+    Never enabled for a command that runs: the command line decides (``strongroom.cli``)."""
+    global _help_only
+    _help_only = True
+
+
 def load(environ: dict[str, str] | None = None, *, dotenv_path: Path | None = None) -> Config:
     """Read and validate every setting; raise ConfigError on the first bad one."""
+    try:
+        return _load(environ, dotenv_path)
+    except ConfigError:
+        if not _help_only:
+            raise
+    # Help only: nothing is served, stored or signed, and no file of the store is read.
+    placeholder = Path(tempfile.gettempdir()) / "strongroom-help-unconfigured"
+    return _load({"STRONGROOM_ALLOWED_HOSTS": "localhost",
+                  "STRONGROOM_SECRET_KEY": secrets.token_urlsafe(64),
+                  "STRONGROOM_DATA_DIR": str(placeholder),
+                  "STRONGROOM_PAYMENT_GATEWAY": "none"}, placeholder / "no.env")
+
+
+def _load(environ: dict[str, str] | None, dotenv_path: Path | None) -> Config:
     env = _environment(environ, dotenv_path)
 
     debug = _truthy("STRONGROOM_DEBUG", env.get("STRONGROOM_DEBUG", ""))
