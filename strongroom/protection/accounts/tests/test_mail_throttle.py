@@ -14,7 +14,8 @@ from strongroom.protection.accounts.mailthrottle import EMAILS_PER_ADDRESS, REQU
 
 from .conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
+# One worker runs them all (`--dist loadgroup`): the Redis database is flushed per test.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("redis-db-4")]
 RESET = "/account/password/reset/"
 SIGNUP = "/account/signup/"
 REDIS_DB = 4  # this suite's own database number; only it is flushed
