@@ -23,6 +23,8 @@ install: $(STAMP)
 RUN_PORT ?= 8443
 RUN_HTTP_PORT ?= 8080
 RUN_GATEWAY_PORT ?= 8444
+# Emailed links point where `strongroom serve` listens (see STRONGROOM_PUBLIC_URL).
+run: export STRONGROOM_PUBLIC_URL ?= https://localhost:$(RUN_PORT)
 run: install
 	$(BIN)/strongroom init
 	$(BIN)/strongroom migrate --noinput -v0

@@ -3,6 +3,9 @@
 Errors a person can cause (bad configuration, an unreachable database) end in one
 line on stderr and exit status 2, never a traceback.
 
+``strongroom --help``, ``strongroom <command> --help`` and ``strongroom --version`` work
+before anything is configured (see ``config.help_only_enable``).
+
 ``strongroom init`` runs before Django is set up: the settings refuse to load without
 a secret key, and creating that key is what ``init`` is for.
 """
@@ -18,6 +21,30 @@ def _fail(message: str) -> int:
     return 2
 
 
+HELP_FLAGS = ("-h", "--help")
+
+
+def _help_only(args: list[str]) -> bool:
+    """The command line asks only for help: argparse prints it and exits before any
+    command runs whenever -h/--help is among the options (not after ``--``)."""
+    if not args or args[0] in ("help", *HELP_FLAGS):
+        return True
+    options = args[: args.index("--")] if "--" in args else args
+    return any(arg in HELP_FLAGS for arg in options)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    import django
+
+    try:
+        mine = version("strongroom")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree
+        mine = "unknown"
+    return f"strongroom {mine} (Django {django.get_version()})"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "strongroom"
@@ -26,8 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.serializers.base import DeserializationError
     from django.db.utils import OperationalError
 
+    from strongroom import config
     from strongroom.config import ConfigError
 
+    if argv[1:] in (["--version"], ["version"]):
+        print(_version())
+        return 0
+    if _help_only(argv[1:]):
+        config.help_only_enable()  # help works before the store is configured
     try:
         if argv[1:2] == ["init"]:
             from strongroom.interfaces.cli.bootstrap import init_main

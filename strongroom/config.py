@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from dotenv import dotenv_values
@@ -229,7 +231,7 @@ class Config:
     data_dir: Path
     database_url: str
     allowed_hosts: list[str]
-    secret_key: str
+    secret_key: str = field(repr=False)  # never in a log line or traceback
     redis_url: str | None
     store_name: str
     currency: str
@@ -245,8 +247,14 @@ class Config:
     payments: PaymentConfig = field(default_factory=lambda: PaymentConfig(gateway="none"))
     accounts: AccountsConfig = field(default_factory=AccountsConfig)
     jobs: JobsConfig = field(default_factory=JobsConfig)
-    extra: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict, repr=False)  # holds secrets too
     db_conn_max_age: int = 60  # seconds a PostgreSQL connection is kept (0: per request)
+    # The origin every emailed or externally given link is built from (never the request's
+    # Host header); derived from the first allowed host when STRONGROOM_PUBLIC_URL is unset.
+    public_url: str = "https://localhost"
+    public_url_configured: bool = False
+    # Earlier secret keys still accepted for sessions and signed links (rotation).
+    secret_key_fallbacks: list[str] = field(default_factory=list, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -330,6 +338,52 @@ def _proxy_hops(env: dict[str, str]) -> int:
     return hops
 
 
+def _public_url(env: dict[str, str], allowed_hosts: list[str]) -> tuple[str, bool]:
+    """(origin, configured). Only ``https://host[:port]``: a path, query or credentials
+    in it would end up in every emailed link. The host must be one the store answers to."""
+    raw = env.get("STRONGROOM_PUBLIC_URL", "").strip().rstrip("/")
+    if not raw:
+        first = next((h.lstrip(".") for h in allowed_hosts if h.lstrip(".") not in {"", "*"}),
+                     "localhost")
+        return f"https://{first}", False
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    if (parts is None or parts.scheme != "https" or not parts.hostname or parts.path
+            or parts.query or parts.fragment or parts.username or parts.password):
+        raise ConfigError(f"STRONGROOM_PUBLIC_URL={raw!r} must be an https:// origin "
+                          "with no path, e.g. https://shop.example.com")
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    if not any(_host_matches(host, pattern) for pattern in allowed_hosts):
+        raise ConfigError(f"STRONGROOM_PUBLIC_URL's host {host} is not in "
+                          "STRONGROOM_ALLOWED_HOSTS: add it there")
+    return f"https://{host}{'' if port in (None, 443) else f':{port}'}", True
+
+
+def _host_matches(host: str, pattern: str) -> bool:
+    """Django's ALLOWED_HOSTS rule: exact, ``.example.com`` for it and its subdomains, *."""
+    host, pattern = host.lower(), pattern.lower()
+    if pattern == "*" or host == pattern:
+        return True
+    return pattern.startswith(".") and (host.endswith(pattern) or host == pattern[1:])
+
+
+def _secret_key_fallbacks(env: dict[str, str], current: str, debug: bool) -> list[str]:
+    """Earlier keys, newest first, kept for a while after a rotation so that signed-in
+    people stay signed in and emailed links keep working; remove them when those expire."""
+    keys = _csv(env.get("STRONGROOM_SECRET_KEY_FALLBACKS", ""))
+    for number, key in enumerate(keys, start=1):
+        if key == current:
+            raise ConfigError(f"STRONGROOM_SECRET_KEY_FALLBACKS entry {number} is the current "
+                              "secret key: list only the earlier ones")
+        if secret_key_is_weak(key) and not debug:
+            raise ConfigError(f"STRONGROOM_SECRET_KEY_FALLBACKS entry {number} is weak: old "
+                              f"keys need {MIN_SECRET_KEY_LENGTH}+ random characters too")
+    return keys
+
+
 @dataclass(frozen=True)
 class InitConfig:
     """What ``strongroom init`` needs, readable before any secret key exists."""
@@ -350,8 +404,34 @@ def load_for_init(
     )
 
 
+_help_only = False
+
+
+def help_only_enable() -> None:
+    """This process only prints help or a version (``strongroom --help``, ``strongroom
+    keys --help``): a store that is not configured yet loads with throwaway placeholders
+    instead of stopping, so a newcomer can read the help before ``strongroom init``.
+    Never enabled for a command that runs: the command line decides (``strongroom.cli``)."""
+    global _help_only
+    _help_only = True
+
+
 def load(environ: dict[str, str] | None = None, *, dotenv_path: Path | None = None) -> Config:
     """Read and validate every setting; raise ConfigError on the first bad one."""
+    try:
+        return _load(environ, dotenv_path)
+    except ConfigError:
+        if not _help_only:
+            raise
+    # Help only: nothing is served, stored or signed, and no file of the store is read.
+    placeholder = Path(tempfile.gettempdir()) / "strongroom-help-unconfigured"
+    return _load({"STRONGROOM_ALLOWED_HOSTS": "localhost",
+                  "STRONGROOM_SECRET_KEY": secrets.token_urlsafe(64),
+                  "STRONGROOM_DATA_DIR": str(placeholder),
+                  "STRONGROOM_PAYMENT_GATEWAY": "none"}, placeholder / "no.env")
+
+
+def _load(environ: dict[str, str] | None, dotenv_path: Path | None) -> Config:
     env = _environment(environ, dotenv_path)
 
     debug = _truthy("STRONGROOM_DEBUG", env.get("STRONGROOM_DEBUG", ""))
@@ -370,6 +450,8 @@ def load(environ: dict[str, str] | None = None, *, dotenv_path: Path | None = No
     currency = env.get("STRONGROOM_CURRENCY", "EUR").strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise ConfigError(f"STRONGROOM_CURRENCY={currency!r} is not an ISO 4217 code like EUR")
+    public_url, public_url_configured = _public_url(env, allowed_hosts)
+    secret_key = _read_secret_key(env, data_dir, debug)
     log_level = env.get("STRONGROOM_LOG_LEVEL", "INFO").strip().upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("STRONGROOM_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
@@ -379,7 +461,10 @@ def load(environ: dict[str, str] | None = None, *, dotenv_path: Path | None = No
         data_dir=data_dir,
         database_url=database_url,
         allowed_hosts=allowed_hosts,
-        secret_key=_read_secret_key(env, data_dir, debug),
+        secret_key=secret_key,
+        secret_key_fallbacks=_secret_key_fallbacks(env, secret_key, debug),
+        public_url=public_url,
+        public_url_configured=public_url_configured,
         redis_url=env.get("STRONGROOM_REDIS_URL", "").strip() or None,
         store_name=env.get("STRONGROOM_STORE_NAME", "Strongroom Demo Store").strip(),
         currency=currency,

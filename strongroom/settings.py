@@ -17,6 +17,12 @@ CONFIG = _config.load()
 
 DEBUG = CONFIG.debug
 SECRET_KEY = CONFIG.secret_key
+# Rotation: sessions, reset links and other signed values made under an earlier key still
+# verify (Django checks SECRET_KEY, then each fallback); new ones use SECRET_KEY.
+SECRET_KEY_FALLBACKS = CONFIG.secret_key_fallbacks
+# Every emailed or externally given link is built from this origin (strongroom.publicurl).
+STRONGROOM_PUBLIC_URL = CONFIG.public_url
+STRONGROOM_PUBLIC_URL_CONFIGURED = CONFIG.public_url_configured
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 STRONGROOM_DATA_DIR = CONFIG.data_dir
 STRONGROOM_STORE_NAME = CONFIG.store_name
@@ -204,7 +210,8 @@ if CONFIG.email_url:
     )
     EMAIL_TIMEOUT = 10
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    # Files 0600 in a 0700 folder: they hold single-use sign-in and reset links.
+    EMAIL_BACKEND = "strongroom.privatemail.PrivateFileEmailBackend"
     EMAIL_FILE_PATH = str(CONFIG.data_dir / "mail")
 DEFAULT_FROM_EMAIL = CONFIG.default_from_email
 

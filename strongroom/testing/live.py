@@ -125,6 +125,7 @@ def live_store_start() -> LiveStore:
     port, http_port, gateway_port = free_port(), free_port(), free_port()
     # The sandbox payment gateway runs beside the store, as `make run` does.
     env["STRONGROOM_SANDBOX_URL"] = f"https://localhost:{gateway_port}"
+    env["STRONGROOM_PUBLIC_URL"] = f"https://localhost:{port}"  # where emailed links point
     cli = [sys.executable, "-m", "strongroom"]
     gateway = None
     try:

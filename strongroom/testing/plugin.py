@@ -17,7 +17,11 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 _base = Path(tempfile.mkdtemp(prefix=f"strongroom-test-{_worker}-"))
 os.environ["STRONGROOM_DATA_DIR"] = str(_base / "var")
 os.environ["STRONGROOM_SECRET_KEY"] = secrets.token_urlsafe(64)
-os.environ.setdefault("STRONGROOM_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+_hosts = os.environ.setdefault("STRONGROOM_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+if "testserver" not in _hosts.split(","):  # `make run`'s hosts, exported by the Makefile
+    os.environ["STRONGROOM_ALLOWED_HOSTS"] = f"testserver,{_hosts}"
+# Emailed links point at Django's test client host, whatever the caller's environment says.
+os.environ["STRONGROOM_PUBLIC_URL"] = "https://testserver"
 os.environ.pop("STRONGROOM_DEBUG", None)
 os.environ.setdefault("STRONGROOM_LOG_LEVEL", "WARNING")
 # Tasks run in the process that queued them (no worker); the worker tests start real

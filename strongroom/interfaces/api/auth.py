@@ -1,16 +1,22 @@
-"""Bearer tokens for customers: exchange email + password for a token, revoke it."""
+"""Bearer tokens for customers: exchange email, password and (where the account has one)
+the second factor for a token; revoke it. The factor check, the audit events and the
+new-device notice live in ``accounts.apisignin``, the same rules as the browser's."""
 
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, Throttled
 
 from strongroom.commerce.cart.selectors import cart_by_token
 from strongroom.commerce.cart.services import cart_merge_into_user
 from strongroom.errors import ApplicationError
-from strongroom.protection.accounts.tokens import api_token_create, api_token_revoke
+from strongroom.protection.accounts.apisignin import (
+    SecondFactorThrottled,
+    api_token_sign_in,
+    api_token_sign_out,
+)
 
 from .errors import Error
 from .schemas import TokenIn, TokenOut
@@ -26,11 +32,13 @@ class StaffTokenRefused(ApplicationError):
 
 @router.post("/token", response={201: TokenOut, 400: Error, 401: Error, 403: Error,
                                   413: Error, 415: Error, 422: Error, 429: Error},
-             summary="Exchange email and password for a bearer token")
+             summary="Exchange email, password and second factor for a bearer token")
 def token_create(request: HttpRequest, payload: TokenIn):
     """The same 401 answers an unknown email and a wrong password (and both take the
-    same time: Django hashes a dummy password for unknown accounts). A guest cart named
-    by `X-Cart-Token` is merged into the customer's cart."""
+    same time: Django hashes a dummy password for unknown accounts). An account with a
+    second factor must also send `code` (401 `mfa_required` without it, `mfa_invalid` for
+    a wrong one; a passkey-only account gets 403 `passkey_only`). A guest cart named by
+    `X-Cart-Token` is merged into the customer's cart."""
     login_throttle_check(request, email=payload.email)
     user = authenticate(request, username=payload.email, password=payload.password)
     if user is None:
@@ -40,7 +48,11 @@ def token_create(request: HttpRequest, payload: TokenIn):
     if user.is_staff:
         raise StaffTokenRefused("Staff accounts sign in to the console with MFA; "
                                 "they cannot have API tokens.")
-    token, raw = api_token_create(user=user, name=payload.name)
+    try:
+        token, raw = api_token_sign_in(request=request, user=user, code=payload.code,
+                                       name=payload.name)
+    except SecondFactorThrottled as exc:
+        raise Throttled(wait=exc.retry_after) from None
     guest_cart = cart_by_token(token=request.headers.get("X-Cart-Token"))
     if guest_cart is not None and guest_cart.user_id is None:
         cart_merge_into_user(cart=guest_cart, user=user)
@@ -50,5 +62,5 @@ def token_create(request: HttpRequest, payload: TokenIn):
 @router.delete("/token", auth=bearer, response={204: None, 401: Error},
                summary="Revoke the bearer token used for this request")
 def token_revoke(request: HttpRequest):
-    api_token_revoke(token=request.auth)
+    api_token_sign_out(request=request, token=request.auth)
     return Status(204, None)

@@ -122,6 +122,10 @@ class TokenIn(InputSchema):
     email: str = Field(max_length=254)
     password: str = Field(max_length=1024)
     name: str = Field("", max_length=100, description="A label for the token, e.g. the app")
+    code: str = Field("", max_length=32, description=(
+        "The second factor, required when the account has one: the 6-digit code from the "
+        "authenticator app, or a recovery code. An account whose only second factor is a "
+        "passkey is refused (403 `passkey_only`): passkeys work in the browser."))
 
 
 class TokenOut(Schema):

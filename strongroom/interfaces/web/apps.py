@@ -6,3 +6,6 @@ class WebConfig(AppConfig):
     label = "web"
     verbose_name = "Web foundations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deploy checks)

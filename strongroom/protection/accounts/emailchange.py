@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from strongroom.protection.audit.events import AuditEvent
 from strongroom.protection.audit.services import audit_record
+from strongroom.publicurl import public_url
 
 from . import emails
 from .errors import AccountError
@@ -70,7 +71,7 @@ def email_change_request(*, request: HttpRequest, user: Any, new_email: str) -> 
             EmailChange.objects.create(user=user, subject_id=user.subject_id,
                                        new_email=new_email, token_hash=_hash(token),
                                        expires_at=timezone.now() + LINK_LIFETIME)
-            link = request.build_absolute_uri(
+            link = public_url(
                 reverse("storefront:email_change_confirm", kwargs={"token": token}))
             emails.email_change_link(to=new_email, user=user, link=link,
                                      minutes=int(LINK_LIFETIME.total_seconds() // 60))

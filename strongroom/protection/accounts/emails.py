@@ -1,8 +1,9 @@
 """Account emails: rendered here, kept encrypted in the outbox and sent by the worker
 once the change has committed (``strongroom.protection.mailer``), never in the request.
 
-Links are absolute URLs built from the request's host (already checked against
-ALLOWED_HOSTS, so a forged Host header cannot point a reset link elsewhere).
+Links are absolute URLs the callers build with ``strongroom.publicurl.public_url`` from
+the configured ``STRONGROOM_PUBLIC_URL``, never from the request's Host header (whose
+port ALLOWED_HOSTS does not check).
 """
 
 from __future__ import annotations

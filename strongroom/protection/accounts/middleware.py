@@ -44,8 +44,14 @@ class SessionPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        before = session.session_key if session is not None else None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
+            if before and request.session.session_key != before:
+                # Django verified this session with an earlier secret key
+                # (SECRET_KEY_FALLBACKS) and gave it a new id: the tracked row follows.
+                sessions.session_rekeyed(request=request, old_key=before)
             reason = sessions.session_expired(request=request)
             if reason:
                 logout(request)

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model, login, update_session_auth_hash
+from django.contrib.auth import (
+    SESSION_KEY,
+    authenticate,
+    get_user_model,
+    login,
+    logout,
+    update_session_auth_hash,
+)
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core.exceptions import ValidationError
@@ -27,8 +34,9 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
+from strongroom.publicurl import public_url
 
-from . import emails, mfa, sessions, throttle
+from . import emails, mailthrottle, mfa, sessions, throttle
 from .errors import AccountError
 from .passwords import password_verdict
 from .selectors import MFA_VERIFIED_AT, PASSWORD_VERIFIED_AT
@@ -36,6 +44,24 @@ from .selectors import MFA_VERIFIED_AT, PASSWORD_VERIFIED_AT
 PENDING = "sr_pending_login"  # password checked, second factor still to come
 PENDING_SECONDS = 5 * 60
 BACKEND = "strongroom.protection.accounts.backends.EmailBackend"
+
+
+class TooManyRequests(AccountError):
+    code = "too_many_requests"
+    status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        wait = f"{max(1, round(retry_after / 60))} minutes" if retry_after >= 90 else (
+            f"{max(1, retry_after)} seconds")
+        super().__init__(f"Too many requests from your network. Please wait {wait} and "
+                         "try again.")
+        self.retry_after = retry_after
+
+
+def _mail_client_check(request: HttpRequest, kind: str) -> None:
+    blocked = mailthrottle.mail_client_check(kind=kind, ip=_ip(request))
+    if blocked is not None:
+        raise TooManyRequests(blocked.retry_after)
 
 
 class LoginOutcome(enum.Enum):
@@ -72,14 +98,38 @@ def login_attempt(*, request: HttpRequest, email: str, password: str,
         return LoginResult(LoginOutcome.INVALID)
     throttle.throttle_success(email=email, ip=_ip(request))
     if user.email_verified_at is None:
-        email_verification_send(request=request, user=user)
+        if mailthrottle.mail_to_address_allowed(kind="verify", email=user.email):
+            email_verification_send(request=request, user=user)
         return LoginResult(LoginOutcome.UNVERIFIED)
+    return login_first_step_done(request=request, user=user, password_verified=True)
+
+
+def login_first_step_done(*, request: HttpRequest, user: Any,
+                          password_verified: bool) -> LoginResult:
+    """The first step of a sign-in succeeded (the password, or an emailed single-use link
+    such as an email confirmation or a staff invitation): sign in, or, when the account
+    has a second factor, only remember who is signing in and ask for it (MFA). Every way
+    into a session passes here, so none of them skips the second factor."""
     if mfa.mfa_enrolled(user=user):
-        request.session.cycle_key()
-        request.session[PENDING] = {"user": str(user.pk), "at": time.time()}
+        _pending_session(request, user)
+        request.session[PENDING] = {"user": str(user.pk), "at": time.time(),
+                                    "password": password_verified}
         return LoginResult(LoginOutcome.MFA, user=user)
-    login_complete(request=request, user=user, mfa_verified=False, password_verified=True)
+    login_complete(request=request, user=user, mfa_verified=False,
+                   password_verified=password_verified)
     return LoginResult(LoginOutcome.DONE, user=user)
+
+
+def _pending_session(request: HttpRequest, user: Any) -> None:
+    """A new session id for the half-signed-in state. Someone else signed in in this
+    browser is signed out first (the second factor asked next is ``user``'s); the same
+    person stays signed in, their tracked session following the new id."""
+    current = getattr(request, "user", None)
+    if current is not None and current.is_authenticated and current.pk != user.pk:
+        logout(request)
+    old = request.session.session_key
+    request.session.cycle_key()
+    sessions.session_rekeyed(request=request, old_key=old)
 
 
 def login_pending_user(*, request: HttpRequest) -> Any:
@@ -90,18 +140,33 @@ def login_pending_user(*, request: HttpRequest) -> Any:
     return get_user_model().objects.filter(pk=pending.get("user"), is_active=True).first()
 
 
+def login_pending_complete(*, request: HttpRequest, user: Any) -> None:
+    """The second factor of a pending sign-in was verified: finish it (the password
+    counts as freshly typed only if the first step was the password)."""
+    pending = request.session.get(PENDING)
+    typed = bool(pending.get("password", True)) if isinstance(pending, dict) else False
+    login_complete(request=request, user=user, mfa_verified=True, password_verified=typed)
+
+
 def login_complete(*, request: HttpRequest, user: Any, mfa_verified: bool,
                    password_verified: bool) -> None:
     """Sign in: Django's login() gives the session a new id (a planted id is useless).
     ``password_verified``: this sign-in checked the password (not an emailed link), which
     counts as the password step-up for a while (``selectors.password_fresh``)."""
     request.session.pop(PENDING, None)
+    before = request.session.session_key
+    if SESSION_KEY in request.session:
+        # Already signed in here (a second tab, or after a confirmation link): Django's
+        # login() would keep the id for the same person; every sign-in gets a new one.
+        request.session.cycle_key()
     now = time.time()
     if mfa_verified:  # kept through login()'s new session id
         request.session[MFA_VERIFIED_AT] = now
     if password_verified:
         request.session[PASSWORD_VERIFIED_AT] = now
     login(request, user, backend=BACKEND)
+    if before != request.session.session_key:
+        sessions.session_forget(session_key=before)
 
 
 def password_confirm(*, request: HttpRequest, password: str) -> LoginResult:
@@ -162,9 +227,10 @@ class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
 email_verification_tokens = EmailVerificationTokenGenerator()
 
 
-def _link(request: HttpRequest, name: str, user: Any, token: str) -> str:
+def _link(request: HttpRequest | None, name: str, user: Any, token: str) -> str:
+    """An emailed link: from the configured public origin, never the request's Host."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return request.build_absolute_uri(reverse(name, kwargs={"uidb64": uid, "token": token}))
+    return public_url(reverse(name, kwargs={"uidb64": uid, "token": token}))
 
 
 def email_verification_send(*, request: HttpRequest, user: Any) -> None:
@@ -178,7 +244,8 @@ def signup_request(*, request: HttpRequest, email: str, full_name: str,
     has an account already, email its owner instead. The caller shows the same
     "check your inbox" page either way (the new account, or None, is returned only so
     the caller can record the sign-up form's consent answer for a NEW account).
-    Raises AccountError for bad input only."""
+    Raises AccountError for bad input, and TooManyRequests (429) past the per-client
+    limit (``mailthrottle``)."""
     User = get_user_model()
     email = (email or "").strip().lower()
     full_name = (full_name or "").strip()
@@ -192,13 +259,17 @@ def signup_request(*, request: HttpRequest, email: str, full_name: str,
     verdict = password_verdict(password=password, user=candidate)
     if verdict.errors:
         raise AccountError(" ".join(verdict.errors), code="weak_password", field="password")
+    _mail_client_check(request, "signup")  # before any hashing work
+    allowed = mailthrottle.mail_to_address_allowed(kind="signup", email=email)
     existing = _find(email)
     if existing is not None:
         make_password(password)  # the same hashing work as a new account (timing)
+        if not allowed:
+            return None  # the same page, no email (see mailthrottle)
         emails.signup_existing(
             user=existing,
-            login_link=request.build_absolute_uri(reverse("storefront:login")),
-            reset_link=request.build_absolute_uri(reverse("storefront:password_reset")))
+            login_link=public_url(reverse("storefront:login")),
+            reset_link=public_url(reverse("storefront:password_reset")))
         return None
     try:
         with transaction.atomic():
@@ -270,9 +341,13 @@ def password_set(*, user: Any, password: str, request: HttpRequest | None,
 
 
 def password_reset_request(*, request: HttpRequest, email: str) -> None:
-    """Email a reset link if the address has an account; nothing visible otherwise."""
+    """Email a reset link if the address has an account; nothing visible otherwise.
+    Raises TooManyRequests (429) past the per-client limit; past the per-address limit
+    the answer is the same and no email goes out (``mailthrottle``)."""
+    _mail_client_check(request, "reset")  # before any hashing work
+    allowed = mailthrottle.mail_to_address_allowed(kind="reset", email=email)
     user = _find((email or "").strip())
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or not allowed:
         make_password(email or "")  # comparable work for unknown addresses (timing)
         emails.reset_decoy()  # and the same email-queueing work, rolled back
         return

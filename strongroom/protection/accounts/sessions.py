@@ -54,9 +54,19 @@ def session_started(*, request: HttpRequest, user: Any) -> UserSession:
     request.session[SEEN_AT] = now
     if request.session.session_key is None:
         request.session.save()
-    return UserSession.objects.create(
-        user=user, key_hash=key_hash(request.session.session_key),
-        browser=browser_label(request.META.get("HTTP_USER_AGENT", ""))[:80])
+    # Keyed by the session: a second sign-in that kept the same id (Django's login() keeps
+    # it for the same person) takes the row over instead of breaking the unique hash.
+    row, _ = UserSession.objects.update_or_create(
+        key_hash=key_hash(request.session.session_key),
+        defaults={"user": user, "created_at": timezone.now(), "last_seen_at": timezone.now(),
+                  "browser": browser_label(request.META.get("HTTP_USER_AGENT", ""))[:80]})
+    return row
+
+
+def session_forget(*, session_key: str | None) -> None:
+    """A session id that was replaced at a new sign-in: its row must not stay listed."""
+    if session_key:
+        UserSession.objects.filter(key_hash=key_hash(session_key)).delete()
 
 
 def session_rekeyed(*, request: HttpRequest, old_key: str | None) -> None:

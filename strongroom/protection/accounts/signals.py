@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import IntegrityError, transaction
 from django.dispatch import receiver
@@ -21,8 +22,15 @@ DEVICE_COOKIE = "__Host-device"
 DEVICE_COOKIE_AGE = 400 * 86400
 
 
-def device_hash(device_id: str) -> str:
-    return salted_hmac("strongroom.accounts.device", device_id, algorithm="sha256").hexdigest()
+def device_hash(device_id: str, secret: str | None = None) -> str:
+    return salted_hmac("strongroom.accounts.device", device_id, secret=secret,
+                       algorithm="sha256").hexdigest()
+
+
+def _device_hashes_before_rotation(device_id: str) -> list[str]:
+    """The same browser's hash under each earlier secret key (SECRET_KEY_FALLBACKS): a
+    key rotation must not make every known browser look new (a notice to everyone)."""
+    return [device_hash(device_id, key) for key in settings.SECRET_KEY_FALLBACKS]
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.session_started")
@@ -35,12 +43,14 @@ def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: An
         device = secrets.token_urlsafe(24)
         request._sr_device_cookie = device  # type: ignore[attr-defined]  # set by middleware
     first_device = not KnownDevice.objects.filter(user=user).exists()
+    seen_before_rotation = KnownDevice.objects.filter(
+        user=user, device_hash__in=_device_hashes_before_rotation(device)).exists()
     try:
         with transaction.atomic():
             KnownDevice.objects.create(user=user, device_hash=device_hash(device))
     except IntegrityError:
         return  # a browser seen before
-    if not first_device:
+    if not first_device and not seen_before_rotation:
         emails.notice_new_device(user=user, browser=tracked.browser)
 
 

@@ -55,6 +55,8 @@ class AuditEvent(IntEnum):
     SESSION_REVOKED = 1050
     CREDENTIAL_STUFFING_SUSPECTED = 1060
     SECURITY_ALERT_ACKNOWLEDGED = 1061
+    API_TOKEN_CREATED = 1070  # after LOGIN_SUCCEEDED: password and second factor given
+    API_TOKEN_REVOKED = 1071
     # --- access 2000-2999: staff reads of customer data, roles, staff accounts ---------
     CUSTOMER_VIEWED = 2000  # a console/API page showed (masked) customer data
     ORDER_VIEWED = 2001

@@ -24,6 +24,7 @@ from strongroom.protection.access.selectors import marketing_consent_of
 from strongroom.protection.access.services import marketing_consent_set
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
+from strongroom.publicurl import public_url
 
 from .errors import PrivacyError, PrivacyErrorCode
 from .internal import policy
@@ -165,14 +166,6 @@ def unsubscribe(*, token: str, request: HttpRequest | None = None) -> ConsentRec
     user, purpose = unsubscribe_user(token=token)
     return consent_set(user=user, purpose=purpose, agreed=False,
                        method=ConsentMethod.EMAIL_LINK, request=request)
-
-
-def public_url(path: str) -> str:
-    """Emailed links are built from the configured public origin, never a Host header."""
-    config = getattr(settings, "CONFIG", None)
-    origin = (getattr(config, "extra", {}) or {}).get("STRONGROOM_PUBLIC_URL", "")
-    origin = getattr(settings, "STRONGROOM_PUBLIC_URL", "") or origin or "https://localhost:8443"
-    return origin.rstrip("/") + path
 
 
 def marketing_email_send(*, user: Any, subject: str, body: str) -> bool:

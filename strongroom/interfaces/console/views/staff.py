@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
@@ -23,10 +24,15 @@ from strongroom.protection.access import staff as staff_services
 from strongroom.protection.access.errors import AccessError, InviteInvalid
 from strongroom.protection.access.roles import Perm, Role
 from strongroom.protection.accounts import services as account_services
+from strongroom.publicurl import public_url
 
 from ..access_forms import InviteAcceptForm, StaffInviteForm, StaffRoleForm
 from ..permissions import perm_required
 from .common import get_or_404, preload_keys
+
+
+def _invite_link(raw: str) -> str:
+    return public_url(reverse("console:invite_accept", args=[raw]))
 
 
 def _render_list(request: HttpRequest, *, invite_form: StaffInviteForm | None = None,
@@ -62,8 +68,7 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
     try:
         staff_services.staff_invite(
             email=data["email"], full_name=data["full_name"], role=Role(data["role"]),
-            by=request.user, link=lambda raw: request.build_absolute_uri(
-                reverse("console:invite_accept", args=[raw])))
+            by=request.user, link=_invite_link)
     except AccessError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return _render_list(request, invite_form=form, status=409)
@@ -125,8 +130,7 @@ def staff_enable(request: HttpRequest, staff_id: UUID) -> HttpResponse:
 def staff_reinvite(request: HttpRequest, staff_id: UUID) -> HttpResponse:
     def reinvite(user: Any) -> object:
         return staff_services.staff_invite_resend(
-            user=user, by=request.user, link=lambda raw: request.build_absolute_uri(
-                reverse("console:invite_accept", args=[raw])))
+            user=user, by=request.user, link=_invite_link)
 
     return _staff_action(request, staff_id, reinvite,
                          "A new invitation is sent (earlier links no longer work).")
@@ -156,8 +160,11 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error("password", exc)
         else:
             # They have just chosen the password: that counts as typing it.
-            account_services.login_complete(request=request, user=user, mfa_verified=False,
-                                            password_verified=True)
+            signed_in = account_services.login_first_step_done(
+                request=request, user=user, password_verified=True)
+            if signed_in.outcome is account_services.LoginOutcome.MFA:
+                query = urlencode({"next": reverse("console:dashboard")})
+                return redirect(f"{reverse('storefront:mfa_step_up')}?{query}")
             messages.success(request, "Welcome. Next, set up your second factor.")
             return redirect("console:dashboard")
     return render(request, "console/staff/accept.html", {"form": form, "invite": invite},

@@ -105,6 +105,8 @@ def signup(request: HttpRequest) -> HttpResponse:
                             method="signup", request=request)
         except ApplicationError as exc:
             error_to_form(form, exc)
+            return render(request, "storefront/account/signup.html", {"form": form},
+                          status=exc.status if 400 <= exc.status < 500 else 400)
         else:
             if next_path:
                 # Where the confirmation link leads back to, in this browser (where the
@@ -125,9 +127,12 @@ def email_verify(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         return render(request, "storefront/account/link_invalid.html", status=400)
     back_to = safe_path(request, request.session.get(SIGNUP_NEXT, ""),
                         reverse("storefront:account"))
-    services.login_complete(request=request, user=user, mfa_verified=False,
-                            password_verified=False)  # an emailed link, not the password
     request.session.pop(SIGNUP_NEXT, None)
+    signed_in = services.login_first_step_done(  # an emailed link, not the password
+        request=request, user=user, password_verified=False)
+    if signed_in.outcome is services.LoginOutcome.MFA:
+        messages.success(request, "Thank you: your email address is confirmed.")
+        return step_up(request, back_to)
     messages.success(request, "Thank you: your email address is confirmed and your "
                               "account is ready.")
     return redirect(back_to)
@@ -138,7 +143,12 @@ def email_verify(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        services.password_reset_request(request=request, email=form.cleaned_data["email"])
+        try:
+            services.password_reset_request(request=request, email=form.cleaned_data["email"])
+        except ApplicationError as exc:  # too many requests from this client
+            error_to_form(form, exc)
+            return render(request, "storefront/account/password_reset.html", {"form": form},
+                          status=exc.status)
         return render(request, "storefront/account/check_inbox.html",
                       {"email": form.cleaned_data["email"], "reset": True})
     return render(request, "storefront/account/password_reset.html", {"form": form},

@@ -25,6 +25,7 @@ from strongroom.commerce.payments.errors import GatewayRefused, GatewayUnavailab
 from strongroom.commerce.payments.gateways import pay_token, pay_token_valid
 from strongroom.commerce.payments.selectors import payment_latest
 from strongroom.commerce.payments.services import payment_checkout_open, payment_sync
+from strongroom.publicurl import public_url
 
 from ..shopper import placed_references
 
@@ -55,7 +56,7 @@ def checkout_pay(request: HttpRequest, reference: str) -> HttpResponse:
     if order.status != OrderStatus.PENDING or payment is None or payment.gateway == "none":
         return _after(request, order, viewer)
     token = pay_token(payment)
-    back = request.build_absolute_uri(reverse("storefront:checkout_return", args=[reference]))
+    back = public_url(reverse("storefront:checkout_return", args=[reference]))
     try:
         url = payment_checkout_open(
             payment=payment, success_url=f"{back}?t={token}&session_id={{CHECKOUT_SESSION_ID}}",

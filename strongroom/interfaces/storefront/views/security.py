@@ -39,8 +39,7 @@ def _verifying_user(request: HttpRequest):
 def _verified(request: HttpRequest, user, signing_in: bool) -> str:
     services.mfa_succeeded(request=request, user=user)
     if signing_in:
-        services.login_complete(request=request, user=user, mfa_verified=True,
-                                password_verified=True)  # the first step of this sign-in
+        services.login_pending_complete(request=request, user=user)
     else:
         mfa.mfa_stamp(request=request)
     return safe_next(request, reverse("console:dashboard") if user.is_staff
