@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "strongroom.protection.audit",
     "strongroom.protection.access",
     "strongroom.protection.alerts",
+    "strongroom.protection.posture",
     "strongroom.jobs",
     "strongroom.commerce.catalog",
     "strongroom.commerce.customers",
