@@ -51,6 +51,8 @@ class Perm(StrEnum):
     SIGN_IN_ALERTS_VIEW = "accounts.alerts.view"  # credential stuffing, staff lockouts
     SIGN_IN_ALERTS_MANAGE = "accounts.alerts.manage"  # acknowledge them
     STAFF_MANAGE = "staff.manage"
+    POSTURE_VIEW = "posture.view"  # patches, self-audit reports, risk register (read)
+    POSTURE_MANAGE = "posture.manage"  # add, edit and review risks
 
 
 class Scope(StrEnum):
@@ -116,12 +118,14 @@ ROLE_TABLE: dict[Role, RolePolicy] = {
         "Admin", frozenset({
             P.DASHBOARD_STATS, P.ORDERS_VIEW, P.ORDERS_CHANGE_STATUS, P.ORDERS_REFUND,
             P.CUSTOMERS_VIEW, P.CUSTOMER_ACCESS_HISTORY, P.PRODUCTS_VIEW, P.PRODUCTS_MANAGE,
-            P.PAYMENT_SECURITY_VIEW, P.SIGN_IN_ALERTS_VIEW}),
+            P.PAYMENT_SECURITY_VIEW, P.SIGN_IN_ALERTS_VIEW,
+            P.POSTURE_VIEW}),
         Scope.ALL, Scope.ALL, _fields(C, R, R, R)),
     Role.SECURITY_OFFICER: RolePolicy(
         "Security officer", frozenset({
             P.AUDIT_VIEW, P.PAYMENT_SECURITY_VIEW, P.PAYMENT_SECURITY_MANAGE,
-            P.SIGN_IN_ALERTS_VIEW, P.SIGN_IN_ALERTS_MANAGE}),
+            P.SIGN_IN_ALERTS_VIEW, P.SIGN_IN_ALERTS_MANAGE,
+            P.POSTURE_VIEW, P.POSTURE_MANAGE}),
         Scope.NONE, Scope.NONE, NO_FIELDS),
     Role.SUPPORT: RolePolicy(
         "Support", frozenset({
@@ -134,7 +138,8 @@ ROLE_TABLE: dict[Role, RolePolicy] = {
         "Marketing", frozenset({P.CUSTOMERS_VIEW, P.PRODUCTS_VIEW}),
         Scope.MARKETING_CONSENT, Scope.NONE, _fields(C, R, H, H)),
     Role.AUDITOR: RolePolicy(
-        "Auditor", frozenset({P.AUDIT_VIEW}), Scope.NONE, Scope.NONE, NO_FIELDS),
+        "Auditor", frozenset({P.AUDIT_VIEW, P.POSTURE_VIEW}), Scope.NONE, Scope.NONE,
+        NO_FIELDS),
 }
 
 # Status changes a role may make (fulfilment packs and ships; nothing else).

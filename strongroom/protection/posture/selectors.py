@@ -88,3 +88,17 @@ def risks_list(*, today: dt.date | None = None) -> list[RiskView]:
 
 def risk_get(*, risk_id: int) -> Risk | None:
     return Risk.objects.filter(pk=risk_id).first()
+
+
+def check_choices() -> list[tuple[str, str]]:
+    """(id, "id - title") of every self-audit check, for forms."""
+    from .internal.checks.registry import checks_load
+
+    return [(c.id, f"{c.id} - {c.title}") for c in checks_load().values()]
+
+
+def report_csp_style_hash() -> str:
+    """The CSP source allowing the HTML report's one inline stylesheet, and nothing else."""
+    from .internal.report import style_hash
+
+    return style_hash()

@@ -4,7 +4,9 @@ mailed, archived, or served from the console under its strict CSP)."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import json
 from html import escape
 from typing import Any
@@ -134,3 +136,10 @@ def report_html(data: dict[str, Any], *, store: str = "Strongroom") -> str:
 score; "not available yet" means this store does not have that capability installed.</p>
 </body></html>
 """
+
+
+def style_hash() -> str:
+    """CSP source for the report's inline <style> (served by the console with a policy
+    that allows exactly this stylesheet and no script at all)."""
+    digest = hashlib.sha256(_CSS.encode()).digest()
+    return "'sha256-" + base64.b64encode(digest).decode() + "'"
