@@ -12,6 +12,8 @@ from django.utils import timezone
 from .internal.cvss import ORDER, at_least
 from .models import AuditRun, Finding, Risk, ScanRun
 
+REDUCTION = 0.6  # the most that passing controls take off a risk's inherent score
+
 
 def findings_open() -> list[Finding]:
     found = list(Finding.objects.filter(resolved_at=None))
@@ -54,16 +56,16 @@ class RiskView:
 
 
 def _residual(risk: Risk, statuses: dict[str, str]) -> tuple[int, list[tuple[str, str]]]:
-    """Controls that pass lower the likelihood by up to 2; failing, missing or not-yet
-    available controls lower it by nothing: a failing control raises the residual."""
+    """Controls that pass take up to 60 % off the inherent score (a warning counts half);
+    failing, not-run or not-yet-available controls take nothing off: a failing control
+    raises the residual score back towards the inherent one."""
     controls = [(c, statuses.get(c, "not run")) for c in risk.checks]
-    judged = [s for _, s in controls if s in ("pass", "warn", "fail")]
-    if not judged:
-        return risk.likelihood * risk.impact, controls
-    effective = sum(1.0 if s == "pass" else 0.5 if s == "warn" else 0.0 for s in judged)
+    inherent = risk.likelihood * risk.impact
+    if not controls:
+        return inherent, controls
+    effective = sum(1.0 if s == "pass" else 0.5 if s == "warn" else 0.0 for _, s in controls)
     share = effective / len(controls)
-    likelihood = max(1, risk.likelihood - round(2 * share))
-    return likelihood * risk.impact, controls
+    return max(1, round(inherent * (1 - REDUCTION * share))), controls
 
 
 def _natural(risk: Risk) -> tuple:
