@@ -16,6 +16,7 @@ import ssl
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from packaging.markers import UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
@@ -55,8 +56,7 @@ class Inventory:
     platform: dict[str, str] = field(default_factory=dict)
 
 
-def _licence(dist: md.Distribution) -> tuple[str, str]:
-    meta = dist.metadata
+def _licence(meta: Any) -> tuple[str, str]:
     expression = (meta.get("License-Expression") or "").strip()
     if expression:
         return "", expression
@@ -153,15 +153,16 @@ def inventory_take(*, with_files: bool = True) -> Inventory:
     direct = _direct_requirements()
     packages: dict[str, Package] = {}
     for dist in md.distributions():
-        name = dist.metadata.get("Name")
+        meta = dist.metadata  # parsed from the METADATA file at each access: once
+        name = meta.get("Name")
         if not name:
             continue
         key = canonicalize_name(name)
         if key in packages or key == ROOT:
             continue
-        licence, expression = _licence(dist)
-        packages[key] = Package(key, dist.version, licence, expression, _hashes(dist),
-                                key in direct)
+        licence, expression = _licence(meta)
+        packages[key] = Package(key, meta.get("Version") or dist.version, licence,
+                                expression, _hashes(dist), key in direct)
     missing = sorted(direct - set(packages))
     if missing:
         raise SbomError(f"distribution {missing[0]} is required by strongroom but not "
