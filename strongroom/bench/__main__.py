@@ -62,6 +62,8 @@ SUITES = [
     ("Vault (field encryption, blind index, rotation)",
      lambda: _django_suite("strongroom.protection.vault.bench")),
     ("Audit log", lambda: _django_suite("strongroom.protection.audit.bench")),
+    ("Posture (vulnerability scan, self-audit)",
+     lambda: _django_suite("strongroom.bench.posture")),
 ]
 
 

@@ -5,7 +5,7 @@
 * the full self-audit on a store with 100,000 customers (encrypted, with a data key
   each, made with batched vault writes): <= 10 s.
 
-Standalone: ``python -m strongroom.bench posture`` runs only this suite.
+Standalone: ``python -m strongroom.bench.posture`` runs only this suite.
 """
 
 from __future__ import annotations
@@ -137,3 +137,11 @@ def report(*, advisories: int = 50_000, customers: int = 100_000) -> list[str]:
         f"(target <= {t['self_audit_100k_seconds']:.0f} s)  "
         f"{_verdict(r['self_audit_100k_seconds'], t['self_audit_100k_seconds'])}",
     ]
+
+
+if __name__ == "__main__":
+    from strongroom.bench.__main__ import _django_setup
+
+    _django_setup()
+    for line in report():
+        print(line, flush=True)

@@ -142,3 +142,17 @@ def test_json_output_lists_each_finding(osv_export, capsys):
     [finding] = data["findings"]
     assert finding["package"] == "django" and finding["cvss"] == 9.8
     assert finding["aliases"][0] == "CVE-2099-0001" and finding["fixed"] == "99.0"
+
+
+def test_a_corrupt_zip_member_is_no_data_not_a_partial_scan(osv_export, tmp_path):
+    archive = tmp_path / "all.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as z:
+        for path in sorted(osv_export.glob("*.json")):
+            z.write(path, path.name)
+    data = bytearray(archive.read_bytes())
+    at = data.index(b'"Test advisory')
+    data[at + 2] ^= 0x20  # one flipped bit inside a stored member
+    archive.write_bytes(bytes(data))
+    with pytest.raises(NoAdvisoryData, match="CRC"):
+        services.vulnerability_scan_run(source=str(archive))
+    assert not Finding.objects.exists()
