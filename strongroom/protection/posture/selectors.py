@@ -40,6 +40,14 @@ def audit_latest() -> AuditRun | None:
     return AuditRun.objects.first()
 
 
+def audit_runs(*, limit: int = 20) -> list[AuditRun]:
+    return list(AuditRun.objects.all()[:limit])
+
+
+def audit_run_get(*, run_id: int) -> AuditRun | None:
+    return AuditRun.objects.filter(pk=run_id).first()
+
+
 def audit_trend(*, limit: int = 30) -> list[tuple[dt.datetime, int]]:
     """(time, score) of the last ``limit`` runs, oldest first."""
     rows = list(AuditRun.objects.order_by("-at", "-id").values_list("at", "score")[:limit])
@@ -101,6 +109,6 @@ def check_choices() -> list[tuple[str, str]]:
 
 def report_csp_style_hash() -> str:
     """The CSP source allowing the HTML report's one inline stylesheet, and nothing else."""
-    from .internal.report import style_hash
+    from .reports import style_hash
 
     return style_hash()

@@ -17,13 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from strongroom.protection.access.roles import Perm
 from strongroom.protection.posture import selectors, services
 from strongroom.protection.posture.errors import PostureError
-from strongroom.protection.posture.internal.checks.registry import PRACTICES
-from strongroom.protection.posture.internal.report import (
+from strongroom.protection.posture.reports import (
+    PRACTICES,
     report_html,
     svg_practice_chart,
     svg_trend_chart,
 )
-from strongroom.protection.posture.models import AuditRun
 
 from ..permissions import can, perm_required
 from ..posture_forms import RiskForm, RiskReviewForm
@@ -49,7 +48,7 @@ def patches(request: HttpRequest) -> HttpResponse:
 @require_GET
 def audit(request: HttpRequest) -> HttpResponse:
     latest = selectors.audit_latest()
-    context = {"latest": latest, "runs": AuditRun.objects.all()[:20],
+    context = {"latest": latest, "runs": selectors.audit_runs(limit=20),
                "trend_svg": mark_safe(svg_trend_chart(selectors.audit_trend())),  # noqa: S308 - built from escaped values
                }
     if latest is not None:
@@ -68,7 +67,7 @@ def audit(request: HttpRequest) -> HttpResponse:
 def audit_report(request: HttpRequest, run_id: int) -> HttpResponse:
     """The kept run as the standalone HTML report. Its own policy: no script at all,
     only the report's one stylesheet (by hash), nothing loaded from anywhere."""
-    run = AuditRun.objects.filter(pk=run_id).first()
+    run = selectors.audit_run_get(run_id=run_id)
     if run is None:
         raise Http404("No self-audit run with that number.")
     response = HttpResponse(report_html(run.report, store=settings.STRONGROOM_STORE_NAME))

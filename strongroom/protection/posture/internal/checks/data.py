@@ -110,10 +110,19 @@ def encryption_at_rest(ctx: Context) -> Outcome:
         values = [row[0] for row in cursor.fetchall()]
     if not values:
         return na("no account stored yet")
-    plain = [v for v in values if isinstance(v, str) and "@" in v]
+    plain = [v for v in values if _readable_email(v)]
     if plain:
         return bad(f"{len(plain)} of {len(values)} sampled emails are stored in plaintext")
     return ok(f"{len(values)} sampled account emails are ciphertext in the database")
+
+
+def _readable_email(value: object) -> bool:
+    """Printable text with an @: what a dump of a plaintext column shows. A ciphertext
+    (version header, nonce, random-looking bytes) is never all printable ASCII."""
+    if isinstance(value, memoryview):
+        value = value.tobytes()
+    raw = value if isinstance(value, bytes) else str(value).encode()
+    return b"@" in raw and all(32 <= b < 127 for b in raw)
 
 
 @check("audit.verified", title="Audit log verifies (no edit, deletion, insertion)",
