@@ -5,6 +5,9 @@
 * the full self-audit on a store with 100,000 customers (encrypted, with a data key
   each, made with batched vault writes): <= 10 s.
 
+Wall-clock time is the target; this process's CPU time is printed beside it, because on
+a shared machine the difference is the time other processes took.
+
 Standalone: ``python -m strongroom.bench.posture`` runs only this suite.
 """
 
@@ -46,7 +49,7 @@ def _export(folder: Path, count: int, installed: list[tuple[str, str]]) -> Path:
     return path
 
 
-def _scan(count: int) -> tuple[float, int]:
+def _scan(count: int) -> tuple[float, float, int]:
     from strongroom.protection.posture import services
     from strongroom.protection.posture.internal.inventory import inventory_take
 
@@ -54,11 +57,11 @@ def _scan(count: int) -> tuple[float, int]:
                  if p.version[:1].isdigit()]
     with tempfile.TemporaryDirectory(prefix="strongroom-osv-bench-") as tmp:
         export = _export(Path(tmp), count, installed)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         report = services.vulnerability_scan_run(source=str(export))
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     assert report.run.advisories == count
-    return seconds, len(report.matches)
+    return seconds, cpu, len(report.matches)
 
 
 def _customers(count: int) -> None:
@@ -75,7 +78,8 @@ def _customers(count: int) -> None:
     store = runtime.keystore()
     for start in range(0, count, CHUNK):
         with transaction.atomic():
-            subjects = Subject.objects.bulk_create([Subject() for _ in range(CHUNK)])
+            subjects = Subject.objects.bulk_create(
+                [Subject() for _ in range(min(CHUNK, count - start))])
             keys = [keymaterial.key_generate() for _ in subjects]
             wrapped = store.kms.wrap_many(keys, [data_key_aad(s.id) for s in subjects])
             rows = DataKey.objects.bulk_create([
@@ -94,12 +98,13 @@ def _customers(count: int) -> None:
         runtime.reset()
 
 
-def _self_audit() -> tuple[float, int, int]:
+def _self_audit() -> tuple[float, float, int, int]:
     from strongroom.protection.posture import services
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     report = services.self_audit_run()
-    return time.perf_counter() - start, report.score.score, len(report.results)
+    return (time.perf_counter() - start, time.process_time() - cpu, report.score.score,
+            len(report.results))
 
 
 def run(*, advisories: int = 50_000, customers: int = 100_000) -> dict[str, float]:
@@ -107,15 +112,16 @@ def run(*, advisories: int = 50_000, customers: int = 100_000) -> dict[str, floa
 
     results: dict[str, float] = {}
     with _throwaway_store():
-        results["scan_50k_seconds"], results["scan_findings"] = _scan(advisories)
+        results["scan_50k_seconds"], results["scan_cpu"], results["scan_findings"] = \
+            _scan(advisories)
         start = time.perf_counter()
         _customers(customers)
         results["customers_made_seconds"] = time.perf_counter() - start
         from django.contrib.auth import get_user_model
 
         results["customers"] = get_user_model().objects.count()
-        results["self_audit_100k_seconds"], results["score"], results["checks"] = \
-            _self_audit()
+        (results["self_audit_100k_seconds"], results["self_audit_cpu"], results["score"],
+         results["checks"]) = _self_audit()
     return results
 
 
@@ -127,13 +133,15 @@ def report(*, advisories: int = 50_000, customers: int = 100_000) -> list[str]:
     r = run(advisories=advisories, customers=customers)
     t = TARGETS
     return [
-        f"scan vs {advisories:,} OSV advisories (zip)  {r['scan_50k_seconds']:6.2f} s  "
-        f"({int(r['scan_findings'])} findings)  (target <= {t['scan_50k_seconds']:.0f} s)  "
+        f"scan vs {advisories:,} OSV advisories (zip)  {r['scan_50k_seconds']:6.2f} s "
+        f"(CPU {r['scan_cpu']:.2f} s, {int(r['scan_findings'])} findings)  "
+        f"(target <= {t['scan_50k_seconds']:.0f} s)  "
         f"{_verdict(r['scan_50k_seconds'], t['scan_50k_seconds'])}",
         f"{int(r['customers']):,} customers made in {r['customers_made_seconds']:.1f} s "
         "(batched vault writes; setup, not measured)",
         f"self-audit, {int(r['checks'])} checks, {int(r['customers']):,} customers  "
-        f"{r['self_audit_100k_seconds']:6.2f} s  (score {int(r['score'])})  "
+        f"{r['self_audit_100k_seconds']:6.2f} s "
+        f"(CPU {r['self_audit_cpu']:.2f} s, score {int(r['score'])})  "
         f"(target <= {t['self_audit_100k_seconds']:.0f} s)  "
         f"{_verdict(r['self_audit_100k_seconds'], t['self_audit_100k_seconds'])}",
     ]
