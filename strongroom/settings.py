@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "strongroom.protection.access",
     "strongroom.protection.alerts",
     "strongroom.protection.privacy",
+    "strongroom.protection.posture",
     "strongroom.jobs",
     "strongroom.protection.mailer",
     "strongroom.commerce.catalog",

@@ -63,6 +63,8 @@ SUITES = [
      "1M / 10M)", lambda: _django_suite("strongroom.bench.lists")),
     ("Privacy (export, erasure, retention sweep; SQLite)",
      lambda: _django_suite("strongroom.bench.privacy")),
+    ("Posture (vulnerability scan, self-audit)",
+     lambda: _django_suite("strongroom.bench.posture")),
 ]
 
 

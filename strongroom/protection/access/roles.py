@@ -61,6 +61,8 @@ class Perm(StrEnum):
     PRIVACY_POLICY_MANAGE = "privacy.policy.manage"  # the owner's free text in the policy
     JOBS_VIEW = "jobs.view"  # the Jobs page: schedules, runs, errors (no personal data)
     JOBS_RUN = "jobs.run"  # "Run now" (audited)
+    POSTURE_VIEW = "posture.view"  # patches, self-audit reports, risk register (read)
+    POSTURE_MANAGE = "posture.manage"  # add, edit and review risks
 
 
 class Scope(StrEnum):
@@ -127,12 +129,14 @@ ROLE_TABLE: dict[Role, RolePolicy] = {
             P.DASHBOARD_STATS, P.ORDERS_VIEW, P.ORDERS_CHANGE_STATUS, P.ORDERS_REFUND,
             P.CUSTOMERS_VIEW, P.CUSTOMER_ACCESS_HISTORY, P.PRODUCTS_VIEW, P.PRODUCTS_MANAGE,
             P.PAYMENT_SECURITY_VIEW, P.ALERTS_VIEW,
-            P.PRIVACY_VIEW, P.PRIVACY_REQUESTS, P.PRIVACY_ERASE, P.JOBS_VIEW, P.JOBS_RUN}),
+            P.PRIVACY_VIEW, P.PRIVACY_REQUESTS, P.PRIVACY_ERASE, P.JOBS_VIEW, P.JOBS_RUN,
+            P.POSTURE_VIEW}),
         Scope.ALL, Scope.ALL, _fields(C, R, R, R)),
     Role.SECURITY_OFFICER: RolePolicy(
         "Security officer", frozenset({
             P.AUDIT_VIEW, P.PAYMENT_SECURITY_VIEW, P.PAYMENT_SECURITY_MANAGE,
-            P.ALERTS_VIEW, P.ALERTS_MANAGE, P.PRIVACY_VIEW, P.JOBS_VIEW, P.JOBS_RUN}),
+            P.ALERTS_VIEW, P.ALERTS_MANAGE, P.PRIVACY_VIEW, P.JOBS_VIEW, P.JOBS_RUN,
+            P.POSTURE_VIEW, P.POSTURE_MANAGE}),
         Scope.NONE, Scope.NONE, NO_FIELDS),
     Role.SUPPORT: RolePolicy(
         "Support", frozenset({
@@ -146,7 +150,8 @@ ROLE_TABLE: dict[Role, RolePolicy] = {
         "Marketing", frozenset({P.CUSTOMERS_VIEW, P.PRODUCTS_VIEW}),
         Scope.MARKETING_CONSENT, Scope.NONE, _fields(C, R, H, H)),
     Role.AUDITOR: RolePolicy(
-        "Auditor", frozenset({P.AUDIT_VIEW, P.PRIVACY_VIEW}), Scope.NONE, Scope.NONE,
+        "Auditor", frozenset({P.AUDIT_VIEW, P.PRIVACY_VIEW, P.POSTURE_VIEW}), Scope.NONE,
+        Scope.NONE,
         NO_FIELDS),
 }
 

@@ -127,6 +127,15 @@ class AuditEvent(IntEnum):
     AUDIT_CHECKPOINTED = 9000
     AUDIT_VERIFY_FAILED = 9001
     JOB_RUN_REQUESTED = 9100  # "Run now" in the console or `strongroom jobs run NAME`
+    # --- posture 10000-10999: SBOM, vulnerability scans, self-audit, risk register -----------
+    VULNERABILITY_SCAN_RUN = 10000
+    VULNERABILITY_SCAN_FAILED = 10001  # no advisory data could be read
+    SBOM_GENERATED = 10002
+    SELF_AUDIT_RUN = 10010
+    RISK_CREATED = 10020
+    RISK_CHANGED = 10021
+    RISK_REVIEWED = 10022
+    RISKS_SEEDED = 10023
 
     @property
     def domain(self) -> Domain:
