@@ -29,6 +29,8 @@ STRONGROOM_TLS_CA = CONFIG.data_dir / "tls" / "ca.pem"
 STRONGROOM_ACCOUNTS = CONFIG.accounts
 STRONGROOM_VAULT_SPEEDUPS = CONFIG.vault_speedups
 STRONGROOM_REDIS_URL = CONFIG.redis_url
+# Backups: destinations and S3 credentials (strongroom.protection.backups).
+STRONGROOM_BACKUPS = _config.backups_load(CONFIG.extra)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
     "strongroom.protection.access",
     "strongroom.protection.alerts",
     "strongroom.jobs",
+    "strongroom.protection.backups",
     "strongroom.commerce.catalog",
     "strongroom.commerce.customers",
     "strongroom.commerce.cart",
@@ -63,6 +66,8 @@ MIDDLEWARE = [
     "strongroom.interfaces.web.middleware.SecurityHeadersMiddleware",
     "strongroom.protection.audit.context.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Maintenance mode: shoppers and the API get 503; the console and webhooks go on.
+    "strongroom.protection.backups.middleware.MaintenanceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,0 +1,1 @@
+"""Deploy checks (``strongroom check --deploy``)."""
