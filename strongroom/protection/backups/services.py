@@ -14,6 +14,8 @@ from django.utils import timezone
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
 from strongroom.protection.backups import selectors
+from strongroom.protection.backups.internal import drill as _drill
+from strongroom.protection.backups.internal import prune as _prune
 from strongroom.protection.backups.internal import recover as _recover
 from strongroom.protection.backups.internal import run as _run
 from strongroom.protection.backups.internal import verify as _verify
@@ -25,6 +27,8 @@ backup_run = _run.backup_run  # (progress) -> (Backup, destination errors)
 backup_restore = _recover.backup_restore
 backup_verify = _verify.backup_verify
 backup_catalog = _verify.backup_catalog  # reads destinations: I/O, hence not a selector
+backup_drill = _drill.backup_drill
+backups_prune = _prune.backups_prune
 
 
 def _actor(by: Any) -> Actor:

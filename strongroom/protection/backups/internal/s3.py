@@ -22,8 +22,11 @@ from strongroom.protection.backups.internal.destinations import BACKUP_ID
 def _message(exc: Exception) -> str:
     if isinstance(exc, ClientError):
         code = exc.response.get("Error", {}).get("Code", "error")
+        if code in ("SignatureDoesNotMatch", "InvalidAccessKeyId"):
+            return "the S3 access key or secret key is wrong"
         if code in ("AccessDenied", "403"):
-            return "access denied (check the S3 access key's permissions)"
+            return ("access denied (a wrong S3 access key or secret key, or one without "
+                    "rights on this bucket)")
         if code in ("NoSuchBucket",):
             return "the bucket does not exist"
         if code in ("NoSuchKey", "404"):

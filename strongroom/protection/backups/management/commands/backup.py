@@ -144,8 +144,15 @@ class Command(BaseCommand):
 
     def do_prune(self, **_: Any) -> None:
         summary = services.backups_prune()
+        failed = False
         for url, (kept, deleted) in summary.items():
-            self.stdout.write(f"{url}: kept {kept}, deleted {deleted}")
+            if isinstance(deleted, str):
+                failed = True
+                self.stderr.write(f"destination failed: {deleted}")
+            else:
+                self.stdout.write(f"{url}: kept {kept}, deleted {deleted}")
+        if failed:
+            sys.exit(1)
 
 
 def _private(path: str, flags: int) -> int:
