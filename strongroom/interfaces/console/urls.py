@@ -8,6 +8,7 @@ from .views import (
     orders,
     payments,
     products,
+    recovery,
     signin_alerts,
     staff,
 )
@@ -49,4 +50,7 @@ urlpatterns = [
     path("staff/<uuid:staff_id>/enable/", staff.staff_enable, name="staff_enable"),
     path("staff/<uuid:staff_id>/reinvite/", staff.staff_reinvite, name="staff_reinvite"),
     path("invite/<str:token>/", staff.invite_accept, name="invite_accept"),
+    path("backups/", recovery.recovery, name="recovery"),
+    path("backups/plan/", recovery.recovery_plan, name="recovery_plan"),
+    path("backups/maintenance/", recovery.maintenance_switch, name="maintenance_switch"),
 ]

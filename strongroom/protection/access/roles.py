@@ -51,6 +51,8 @@ class Perm(StrEnum):
     SIGN_IN_ALERTS_VIEW = "accounts.alerts.view"  # credential stuffing, staff lockouts
     SIGN_IN_ALERTS_MANAGE = "accounts.alerts.manage"  # acknowledge them
     STAFF_MANAGE = "staff.manage"
+    RECOVERY_VIEW = "backups.view"  # the Disaster recovery page and plan (no personal data)
+    MAINTENANCE_MANAGE = "backups.maintenance"  # pause / reopen the shop
 
 
 class Scope(StrEnum):
