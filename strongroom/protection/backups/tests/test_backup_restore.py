@@ -184,3 +184,24 @@ def test_unreadable_ledger_line_stops_the_restore_before_anything_changes(
         ledger.unlink()
     if connection.vendor == "sqlite":
         assert not Path(into).exists()
+
+
+def test_the_standard_age_tool_opens_a_backup_without_strongroom(store, folders,
+                                                                 recovery_key, tmp_path):
+    import shutil
+    import subprocess
+    import tarfile
+
+    age = shutil.which("age")
+    if age is None:
+        if os.environ.get("CI"):
+            pytest.fail("the `age` tool is not installed (.ci/run installs it)")
+        pytest.skip("the `age` tool is not installed (apt-get install age)")
+    row, _ = backup_run(progress=_quiet)
+    out = tmp_path / "payload.tar.gz"
+    subprocess.run([age, "-d", "-i", str(recovery_key), "-o", str(out),
+                    str(folders[0] / row.backup_id / archive.PAYLOAD)], check=True)
+    with tarfile.open(out) as tar:
+        names = tar.getnames()
+    assert "manifest.json" in names and any(n.startswith("database/") for n in names)
+    assert "keys/audit-signing.key" in names  # a disaster needs only this and the key
