@@ -88,62 +88,87 @@ def backup_restore(*, backup_id: str, source: str | None, identity_path: Path,
                               ledger_read(opened.root / "files" / LEDGER_PATH))
         ledger_file = staging / "ledger.jsonl"
         ledger_write(ledger_file, merged)
-        was_on = False
+        was_on, paused = False, False
         if into is None:
             try:
+                selectors.maintenance_cache_clear()
                 was_on = selectors.maintenance_state().enabled
                 services.maintenance_on(message="The shop is being restored from a backup.",
                                         by=Actor.system("restore"))
+                paused = not was_on
             except DatabaseError:
                 pass  # the live database is gone: nothing to pause
-        installed = restore.keys_install(opened, data_dir)
-        name = into or _new_name(db, backup_id)
-        progress("loading the snapshot into a new database")
-        url = snapshot_load(db=db, snapshot=snapshot, engine=opened.manifest["engine"],
-                            name=name)
-        rdata = scratch.data_dir_make(
-            into=staging, keys_from=data_dir / "keys",
-            checkpoints=opened.root / "files" / CHECKPOINTS)
+        switched: list[bool] = []
         try:
-            progress("migrating, replaying the erasure ledger, checking")
-            env = scratch.store_env(database_url=url, data_dir=rdata)
-            done = scratch.command_run(
-                ["backup_restore_finish", "--backup-id", backup_id, "--source", opened.source,
-                 "--snapshot-at", opened.manifest["snapshot_at"], "--ledger", str(ledger_file)],
-                env=env)
-            if done.returncode:
-                raise BackupError(BackupErrorCode.RESTORE, "finishing the restored database "
-                                  "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1])
-            report = json.loads(done.stdout.strip().splitlines()[-1])
-            problems = scratch.problems_of(report, {})
-            if problems:
-                raise BackupError(BackupErrorCode.RESTORE, f"the restored database failed "
-                                  f"its check: {problems[0]}")
+            return _restore_into(opened=opened, snapshot=snapshot, ledger_file=ledger_file,
+                                 live_ledger=live_ledger, into=into, db=db, data_dir=data_dir,
+                                 staging=staging, backup_id=backup_id, started=started,
+                                 reopen=not keep_maintenance and not was_on,
+                                 switched=switched, progress=progress)
         except BaseException:
-            database_drop(db=db, name=name)
+            if paused and not switched:  # the live store reopens as it was
+                try:
+                    services.maintenance_off(by=Actor.system("restore"))
+                except DatabaseError:
+                    pass
             raise
-        result = RestoreResult(backup_id, opened.source, name, switched=False,
-                               replayed=report["replayed"], keys_installed=installed,
-                               snapshot_at=opened.manifest["snapshot_at"], report=report)
-        if into is not None:
-            result.seconds = round(time.monotonic() - started, 2)
-            return result
-        progress("switching the store to the restored database")
-        connections.close_all()
-        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-        keep_as = (f"{db['NAME']}.before-restore-{stamp}" if engine_of(db) == "sqlite"
-                   else f"{str(db['NAME'])[:40]}_before_{stamp.lower()}")
-        database_switch(db=db, new=name, keep_as=keep_as)
-        _files_switch(data_dir, rdata, opened, stamp, live_ledger)
-        connections.close_all()
-        selectors.maintenance_cache_clear()
-        if not keep_maintenance and not was_on:
-            services.maintenance_off(by=Actor.system("restore"))
-        result.switched = True
-        result.seconds = round(time.monotonic() - started, 2)
-        return result
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _restore_into(*, opened: restore.Opened, snapshot: Path, ledger_file: Path,
+                  live_ledger: Path, into: str | None, db: dict, data_dir: Path,
+                  staging: Path, backup_id: str, started: float, reopen: bool,
+                  switched: list[bool], progress: Progress) -> RestoreResult:
+    from strongroom.protection.backups import selectors, services
+
+    installed = restore.keys_install(opened, data_dir)
+    name = into or _new_name(db, backup_id)
+    progress("loading the snapshot into a new database")
+    url = snapshot_load(db=db, snapshot=snapshot, engine=opened.manifest["engine"],
+                        name=name)
+    rdata = scratch.data_dir_make(
+        into=staging, keys_from=data_dir / "keys",
+        checkpoints=opened.root / "files" / CHECKPOINTS)
+    try:
+        progress("migrating, replaying the erasure ledger, checking")
+        env = scratch.store_env(database_url=url, data_dir=rdata)
+        done = scratch.command_run(
+            ["backup_restore_finish", "--backup-id", backup_id, "--source", opened.source,
+             "--snapshot-at", opened.manifest["snapshot_at"], "--ledger", str(ledger_file)],
+            env=env)
+        if done.returncode:
+            raise BackupError(BackupErrorCode.RESTORE, "finishing the restored database "
+                              "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1])
+        report = json.loads(done.stdout.strip().splitlines()[-1])
+        problems = scratch.problems_of(report, {})
+        if problems:
+            raise BackupError(BackupErrorCode.RESTORE, f"the restored database failed "
+                              f"its check: {problems[0]}")
+    except BaseException:
+        database_drop(db=db, name=name)
+        raise
+    result = RestoreResult(backup_id, opened.source, name, switched=False,
+                           replayed=report["replayed"], keys_installed=installed,
+                           snapshot_at=opened.manifest["snapshot_at"], report=report)
+    if into is not None:
+        result.seconds = round(time.monotonic() - started, 2)
+        return result
+    progress("switching the store to the restored database")
+    connections.close_all()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    keep_as = (f"{db['NAME']}.before-restore-{stamp}" if engine_of(db) == "sqlite"
+               else f"{str(db['NAME'])[:40]}_before_{stamp.lower()}")
+    database_switch(db=db, new=name, keep_as=keep_as)
+    switched.append(True)
+    _files_switch(data_dir, rdata, opened, stamp, live_ledger)
+    connections.close_all()
+    selectors.maintenance_cache_clear()
+    result.switched = True
+    if reopen:
+        services.maintenance_off(by=Actor.system("restore"))
+    result.seconds = round(time.monotonic() - started, 2)
+    return result
 
 
 def _files_switch(data_dir: Path, rdata: Path, opened: restore.Opened, stamp: str,

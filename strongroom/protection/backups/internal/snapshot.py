@@ -132,8 +132,14 @@ def snapshot_load(*, db: dict[str, Any], snapshot: Path, engine: str, name: str)
             raise BackupError(BackupErrorCode.RESTORE, f"{target} exists already")
         shutil.copyfile(snapshot, target)
         return database_url(db, str(target))
-    with _pg_connect(db, "postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        with _pg_connect(db, "postgres", autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.errors.DuplicateDatabase:
+        raise BackupError(BackupErrorCode.RESTORE, f"database {name} exists already") from None
+    except psycopg.Error as exc:
+        raise BackupError(BackupErrorCode.RESTORE, "cannot create a database for the "
+                          f"restore: {str(exc).strip().splitlines()[0][:200]}") from None
     pg_restore = shutil.which("pg_restore") or "/usr/bin/pg_restore"
     done = subprocess.run(  # noqa: S603
         [pg_restore, "--no-owner", "--no-privileges", "--exit-on-error", "-d", name,

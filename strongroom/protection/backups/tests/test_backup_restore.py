@@ -205,3 +205,37 @@ def test_the_standard_age_tool_opens_a_backup_without_strongroom(store, folders,
         names = tar.getnames()
     assert "manifest.json" in names and any(n.startswith("database/") for n in names)
     assert "keys/audit-signing.key" in names  # a disaster needs only this and the key
+
+
+def test_a_restore_that_fails_before_the_switch_reopens_the_store_unchanged(
+        store, folders, recovery_key):
+    """The shop is paused during a restore; a failure before the switch (here: the new
+    database's name is taken) leaves the live store as it was, and open again."""
+    from strongroom.protection.backups import selectors
+    from strongroom.protection.backups.internal.recover import _new_name
+    from strongroom.protection.backups.internal.snapshot import _pg_connect
+
+    row, _ = backup_run(progress=_quiet)
+    db = connection.settings_dict
+    taken = _new_name(db, row.backup_id)
+    if connection.vendor == "sqlite":
+        Path(taken).write_bytes(b"someone else's file")
+    else:
+        with _pg_connect(db, "postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{taken}"')
+    try:
+        with pytest.raises(BackupError, match="exists already"):
+            backup_restore(backup_id=row.backup_id, source=None, identity_path=recovery_key,
+                           progress=_quiet)
+    finally:
+        if connection.vendor == "sqlite":
+            assert Path(taken).read_bytes() == b"someone else's file"  # not dropped
+            Path(taken).unlink()
+        else:
+            with _pg_connect(db, "postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{taken}"')
+    selectors.maintenance_cache_clear()
+    assert not selectors.maintenance_state().enabled
+    assert list(AuditEntry.objects.filter(event=AuditEvent.MAINTENANCE_MODE_CHANGED)
+                .order_by("at_us").values_list("object_id", flat=True)) == ["on", "off"]
+    assert store["customer"].__class__.objects.filter(pk=store["customer"].pk).exists()
