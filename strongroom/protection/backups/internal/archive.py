@@ -115,6 +115,7 @@ class Sealed:
     payload: Path
     manifest: Path
     signature: Path
+    manifest_data: dict[str, Any]
 
 
 def seal(*, directory: Path, payload: Path, manifest: dict[str, Any],
@@ -127,7 +128,7 @@ def seal(*, directory: Path, payload: Path, manifest: dict[str, Any],
     manifest_path.write_bytes(manifest_bytes(manifest))
     sig_path = directory / SIGNATURE
     sig_path.write_bytes(manifest_sign(manifest, key))
-    return Sealed(payload, manifest_path, sig_path)
+    return Sealed(payload, manifest_path, sig_path, manifest)
 
 
 def _fsync(path: Path) -> None:

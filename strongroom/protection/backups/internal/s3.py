@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import boto3
+from boto3.exceptions import Boto3Error
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
@@ -20,6 +21,8 @@ from strongroom.protection.backups.internal.destinations import BACKUP_ID
 
 
 def _message(exc: Exception) -> str:
+    if isinstance(exc, Boto3Error) and isinstance(exc.__context__, ClientError):
+        exc = exc.__context__  # upload_file wraps the service's answer
     if isinstance(exc, ClientError):
         code = exc.response.get("Error", {}).get("Code", "error")
         if code in ("SignatureDoesNotMatch", "InvalidAccessKeyId"):
@@ -61,7 +64,7 @@ class S3Destination:
             for name in (PAYLOAD, MANIFEST, SIGNATURE):
                 self.client.upload_file(str(files[name]), self.bucket,
                                         self._key(backup_id, name))
-        except (BotoCoreError, ClientError) as exc:
+        except (BotoCoreError, ClientError, Boto3Error) as exc:
             raise DestinationError(self.url, _message(exc)) from None
 
     def _bucket_ensure(self) -> None:
@@ -84,14 +87,14 @@ class S3Destination:
                     backup_id, _, name = rest.partition("/")
                     if name == SIGNATURE and BACKUP_ID.match(backup_id):
                         found.add(backup_id)
-        except (BotoCoreError, ClientError) as exc:
+        except (BotoCoreError, ClientError, Boto3Error) as exc:
             raise DestinationError(self.url, _message(exc)) from None
         return sorted(found)
 
     def fetch(self, backup_id: str, name: str, dest: Path) -> None:
         try:
             self.client.download_file(self.bucket, self._key(backup_id, name), str(dest))
-        except (BotoCoreError, ClientError) as exc:
+        except (BotoCoreError, ClientError, Boto3Error) as exc:
             dest.unlink(missing_ok=True)
             raise DestinationError(self.url, _message(exc)) from None
 
@@ -99,7 +102,7 @@ class S3Destination:
         try:
             return self.client.get_object(Bucket=self.bucket,
                                           Key=self._key(backup_id, name))["Body"].read()
-        except (BotoCoreError, ClientError) as exc:
+        except (BotoCoreError, ClientError, Boto3Error) as exc:
             raise DestinationError(self.url, _message(exc)) from None
 
     def delete(self, backup_id: str) -> None:
@@ -108,7 +111,7 @@ class S3Destination:
         try:
             for name in (SIGNATURE, MANIFEST, PAYLOAD):  # the signature first
                 self.client.delete_object(Bucket=self.bucket, Key=self._key(backup_id, name))
-        except (BotoCoreError, ClientError) as exc:
+        except (BotoCoreError, ClientError, Boto3Error) as exc:
             raise DestinationError(self.url, _message(exc)) from None
 
     def clean_partial(self) -> int:

@@ -59,15 +59,35 @@ def data_dir_make(*, into: Path, keys_from: Path, checkpoints: Path | None) -> P
     return data
 
 
-def selfcheck(*, database_url: str, data_dir: Path, subject: str = "") -> dict[str, Any]:
+def selfcheck_start(*, database_url: str, data_dir: Path, subject: str = ""
+                    ) -> subprocess.Popen[str]:
+    """Start the check in a child process (the caller works on meanwhile)."""
     args = ["backup_selfcheck"] + (["--subject", subject] if subject else [])
-    done = command_run(args, env=store_env(database_url=database_url, data_dir=data_dir))
+    return subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+        [sys.executable, "-m", "strongroom", *args], text=True, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, env=store_env(database_url=database_url, data_dir=data_dir))
+
+
+def selfcheck_finish(child: subprocess.Popen[str], *, timeout: float = 1800
+                     ) -> dict[str, Any]:
     try:
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        out, err = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        raise BackupError(BackupErrorCode.VERIFY_FAILED, "the scratch check timed out"
+                          ) from None
+    try:
+        return json.loads(out.strip().splitlines()[-1])
     except (ValueError, IndexError):
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
+        tail = (err.strip().splitlines() or ["no output"])[-1][:300]
         raise BackupError(BackupErrorCode.VERIFY_FAILED,
                           f"the scratch store did not start: {tail}") from None
+
+
+def selfcheck(*, database_url: str, data_dir: Path, subject: str = "") -> dict[str, Any]:
+    return selfcheck_finish(selfcheck_start(database_url=database_url, data_dir=data_dir,
+                                            subject=subject))
 
 
 def problems_of(report: dict[str, Any], expected_counts: dict[str, int]) -> list[str]:

@@ -112,7 +112,8 @@ def seaweed(tmp_path_factory):
         [weed, "server", f"-dir={root / 'data'}", "-s3", f"-s3.port={ports['s3']}",
          f"-s3.config={config}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
          f"-master.port={ports['master']}", f"-volume.port={ports['volume']}",
-         f"-filer.port={ports['filer']}", "-volume.max=5"],
+         f"-filer.port={ports['filer']}", "-volume.max=100",
+         "-master.volumeSizeLimitMB=64"],
         stdout=log, stderr=subprocess.STDOUT)
     endpoint = f"http://127.0.0.1:{ports['s3']}"
     deadline = time.monotonic() + 60

@@ -97,7 +97,7 @@ def test_no_destination_takes_it_is_a_failed_backup(store, recovery_key, setting
     assert Backup.objects.get().status == Backup.Status.FAILED
 
 
-@pytest.mark.parametrize("kill_at", ["compressing", "sending to"])
+@pytest.mark.parametrize("kill_at", ["verifying it in a scratch", "sending to"])
 def test_sigkill_mid_backup_leaves_nothing_marked_complete(store, folders, recovery_key,
                                                            settings, kill_at):
     destinations = ",".join(settings.STRONGROOM_BACKUPS.destinations)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def s3_only(seaweed, settings, tmp_path):
-    url = f"s3://strongroom-{secrets.token_hex(4)}/shop/backups"
+    url = f"s3://strongroom-tests/shop-{secrets.token_hex(4)}/backups"
     settings.STRONGROOM_BACKUPS = BackupConfig(
         destinations=(f"file://{tmp_path / 'disk'}", url), s3_endpoint=seaweed["endpoint"],
         s3_access_key=seaweed["access"], s3_secret_key=seaweed["secret"])
@@ -36,7 +36,8 @@ def test_backup_to_s3_read_back_verified_and_restored(store, s3_only, seaweed, r
     client = boto3.client("s3", endpoint_url=seaweed["endpoint"], region_name="us-east-1",
                           aws_access_key_id=seaweed["access"],
                           aws_secret_access_key=seaweed["secret"])
-    keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]]
+    prefix = s3_only[5:].split("/", 1)[1]
+    keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]]
     assert sorted(k.rsplit("/", 1)[1] for k in keys) == [
         "manifest.json", "manifest.sig", "payload.tar.gz.age"]
     needles = [store["canary"]["email"].lower().encode(),
