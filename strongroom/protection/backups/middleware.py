@@ -5,7 +5,7 @@ While it is on: storefront pages answer 503 with the owner's message and
 and the owner can end it: the staff console (``/console/``: its own sign-in and
 permission checks apply), payment webhooks (a paid order must be recorded even while
 the shop is closed; the gateway would otherwise retry, but a long pause could outlast
-its retries) and static files.
+its retries), static files and public product images (``/media/``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 
 from strongroom.protection.backups.selectors import maintenance_state
 
-EXEMPT = ("/console/", "/payments/webhooks/", "/static/", "/payments/csp-report/")
+EXEMPT = ("/console/", "/payments/webhooks/", "/static/", "/media/", "/payments/csp-report/")
 
 
 class MaintenanceMiddleware:
