@@ -38,6 +38,8 @@ STRONGROOM_VAULT_SPEEDUPS = CONFIG.vault_speedups
 STRONGROOM_REDIS_URL = CONFIG.redis_url
 # The task queue (strongroom.jobs): SQLite file in the data dir, or Redis when configured.
 STRONGROOM_JOBS = CONFIG.jobs
+# Backups: destinations and S3 credentials (strongroom.protection.backups).
+STRONGROOM_BACKUPS = _config.backups_load(CONFIG.extra)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "strongroom.protection.posture",
     "strongroom.jobs",
     "strongroom.protection.mailer",
+    "strongroom.protection.backups",
     "strongroom.commerce.catalog",
     "strongroom.commerce.customers",
     "strongroom.commerce.cart",
@@ -75,6 +78,8 @@ MIDDLEWARE = [
     "strongroom.interfaces.web.middleware.SecurityHeadersMiddleware",
     "strongroom.protection.audit.context.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Maintenance mode: shoppers and the API get 503; the console and webhooks go on.
+    "strongroom.protection.backups.middleware.MaintenanceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

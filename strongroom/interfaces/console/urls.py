@@ -12,6 +12,7 @@ from .views import (
     posture,
     privacy,
     products,
+    recovery,
     staff,
 )
 
@@ -74,4 +75,7 @@ urlpatterns = [
     path("posture/risks/<int:risk_id>/", posture.risk_edit, name="posture_risk_edit"),
     path("posture/risks/<int:risk_id>/review/", posture.risk_review,
          name="posture_risk_review"),
+    path("backups/", recovery.recovery, name="recovery"),
+    path("backups/plan/", recovery.recovery_plan, name="recovery_plan"),
+    path("backups/maintenance/", recovery.maintenance_switch, name="maintenance_switch"),
 ]

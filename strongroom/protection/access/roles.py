@@ -63,6 +63,8 @@ class Perm(StrEnum):
     JOBS_RUN = "jobs.run"  # "Run now" (audited)
     POSTURE_VIEW = "posture.view"  # patches, self-audit reports, risk register (read)
     POSTURE_MANAGE = "posture.manage"  # add, edit and review risks
+    RECOVERY_VIEW = "backups.view"  # the Disaster recovery page and plan (no personal data)
+    MAINTENANCE_MANAGE = "backups.maintenance"  # pause / reopen the shop
 
 
 class Scope(StrEnum):

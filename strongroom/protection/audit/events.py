@@ -123,6 +123,17 @@ class AuditEvent(IntEnum):
     EXPORT_DOWNLOADED = 7001
     EXPORT_REQUESTED = 7010  # a customer asked for their data (built by the worker)
     EXPORT_REFUSED = 7011  # a used, expired or tampered download link
+    # --- recovery 8000-8999: backups, restores, drills ---------------------------------------
+    BACKUP_COMPLETED = 8000
+    BACKUP_FAILED = 8001
+    BACKUP_VERIFIED = 8002
+    BACKUP_RESTORED = 8010
+    AUDIT_GAP_DECLARED = 8011  # events after the restored backup's point are not in the log
+    ERASURE_LEDGER_REPLAYED = 8012
+    BACKUP_DRILL_COMPLETED = 8020
+    BACKUP_DRILL_FAILED = 8021
+    BACKUPS_PRUNED = 8030
+    RECOVERY_KEY_CREATED = 8040
     # --- system 9000-9999 -------------------------------------------------------------------
     AUDIT_CHECKPOINTED = 9000
     AUDIT_VERIFY_FAILED = 9001

@@ -126,10 +126,10 @@ def signin_lockout(ctx: Context) -> Outcome:
 @check("signin.alerts", title="Sign-in alerts looked at within a week",
        practice="passwords_mfa", pci="10.4.1", asvs="16.3.1", weight=1)
 def signin_alerts(ctx: Context) -> Outcome:
-    from strongroom.protection.accounts.alerts import security_alerts_list
+    from strongroom.protection.alerts.selectors import alerts_open
 
-    old = [a for a in security_alerts_list() if a.acknowledged_at is None
-           and a.created_at < ctx.now - dt.timedelta(days=7)]
+    old = [a for a in alerts_open(kind_prefix="signin.")
+           if a.first_seen < ctx.now - dt.timedelta(days=7)]
     if old:
         return bad(f"{len(old)} sign-in alert(s) open for more than 7 days")
     return ok("none open for more than 7 days")

@@ -79,7 +79,8 @@ def backups_recent(ctx: Context) -> Outcome:
     model, reason = capability_model("backups", "Backup")
     if model is None:
         return na(reason)
-    last = model.objects.filter(verified_at__isnull=False).order_by("-finished_at").first()
+    # "complete" means restored into a scratch database, checked and sealed (backups app).
+    last = model.objects.filter(status="complete").order_by("-finished_at").first()
     if last is None or last.finished_at < ctx.now - dt.timedelta(hours=26):
         return bad("no verified backup in the last 26 hours")
     return ok(f"last verified backup {last.finished_at:%Y-%m-%d %H:%M}")
@@ -100,11 +101,14 @@ def backups_drill(ctx: Context) -> Outcome:
 @check("backups.destinations", title="Backups kept in two places or more",
        practice="disaster_recovery", pci="12.10.1", asvs="14.2.1", weight=1)
 def backups_destinations(ctx: Context) -> Outcome:
-    model, reason = capability_model("backups", "Destination")
+    model, reason = capability_model("backups", "Backup")
     if model is None:
         return na(reason)
-    count = model.objects.count()
-    return ok(f"{count} destinations") if count >= 2 else bad(f"{count} destination(s)")
+    from django.conf import settings
+
+    count = len(getattr(settings, "STRONGROOM_BACKUPS", None).destinations or ())
+    return ok(f"{count} destinations") if count >= 2 else bad(
+        f"{count} destination(s) in STRONGROOM_BACKUP_DESTINATIONS")
 
 
 @check("privacy.policy", title="Privacy policy generated and published", practice="privacy",
