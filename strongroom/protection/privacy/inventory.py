@@ -134,8 +134,11 @@ def model_fields(model: type[models.Model]) -> list[str]:
 
 def classified_models() -> list[type[models.Model]]:
     """Every installed model that owns a table (proxies share their parent's); the
-    many-to-many tables Django creates are covered by the field that declares them."""
-    return [m for m in apps.get_models() if not m._meta.proxy]
+    many-to-many tables Django creates are covered by the field that declares them.
+    A model that is never part of a running store (a benchmark's twin table) opts out
+    only by saying why in ``privacy_exempt``, where a reviewer sees it."""
+    return [m for m in apps.get_models()
+            if not m._meta.proxy and not getattr(m, "privacy_exempt", "")]
 
 
 def inventory_rows() -> list[Row]:
