@@ -10,6 +10,8 @@ from .views import (
     payments,
     products,
     staff,
+    training,
+    vendors,
 )
 
 app_name = "console"
@@ -53,4 +55,11 @@ urlpatterns = [
     path("staff/<uuid:staff_id>/enable/", staff.staff_enable, name="staff_enable"),
     path("staff/<uuid:staff_id>/reinvite/", staff.staff_reinvite, name="staff_reinvite"),
     path("invite/<str:token>/", staff.invite_accept, name="invite_accept"),
+    path("training/", training.training_home, name="training"),
+    path("training/compliance/", training.training_compliance, name="training_compliance"),
+    path("training/<slug:slug>/", training.training_module, name="training_module"),
+    path("vendors/", vendors.vendor_list, name="vendor_list"),
+    path("vendors/new/", vendors.vendor_create, name="vendor_create"),
+    path("vendors/<slug:key>/", vendors.vendor_edit, name="vendor_edit"),
+    path("vendors/<slug:key>/assess/", vendors.vendor_assess, name="vendor_assess"),
 ]
