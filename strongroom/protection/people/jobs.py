@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from strongroom.jobs.registry import scheduled
 from strongroom.protection.alerts.services import alert_raise
+from strongroom.protection.people.reviews.services import access_review_due
 from strongroom.protection.people.vendors.selectors import vendor_flags, vendors_list
 
 
@@ -21,3 +22,9 @@ def vendors_review_due() -> dict[str, int]:
                         dedupe_key=f"vendors.review_due:{vendor.key}")
             raised += 1
     return {"vendors_flagged": raised}
+
+
+@scheduled("access-review", schedule="0 7 * * *",
+           description="Start the 6-monthly access review; alert when one is overdue")
+def access_review() -> dict[str, int]:
+    return access_review_due()

@@ -84,3 +84,38 @@ class Vendor(models.Model):
     @property
     def categories(self) -> list[str]:
         return sorted(set(self.fields.values()))
+
+
+class AccessReview(models.Model):
+    """A periodic review of every staff account's access (PCI DSS 7.2.4), kept."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    started_by = models.CharField(max_length=64)  # staff id or "system:access-review"
+    period_start = models.DateTimeField()
+    due_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "people_access_review"
+        ordering = ["-started_at"]
+
+
+class AccessReviewItem(models.Model):
+    """One staff account in a review: what it had, and the reviewer's decision."""
+
+    review = models.ForeignKey(AccessReview, on_delete=models.CASCADE, related_name="items")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    role = models.CharField(max_length=32)
+    last_activity = models.DateTimeField(null=True, blank=True)
+    reveals = models.PositiveIntegerField(default=0)
+    decision = models.CharField(max_length=16, blank=True)  # confirmed | changed | disabled
+    new_role = models.CharField(max_length=32, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "people_access_review_item"
+        constraints = [models.UniqueConstraint(fields=["review", "user"],
+                                               name="people_review_item_once")]

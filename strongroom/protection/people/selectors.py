@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from strongroom.protection.people.reviews.selectors import (
+    access_review_item_get,
+    access_review_items,
+    access_review_open,
+    access_reviews_completed,
+)
 from strongroom.protection.people.training.selectors import (
     modules_required,
     training_missing,
@@ -14,5 +20,6 @@ from strongroom.protection.people.vendors.selectors import (
     vendors_list,
 )
 
-__all__ = ["integrations_unregistered", "modules_required", "training_missing",
-           "training_status", "vendor_flags", "vendor_get", "vendors_list"]
+__all__ = ["access_review_item_get", "access_review_items", "access_review_open",
+           "access_reviews_completed", "integrations_unregistered", "modules_required",
+           "training_missing", "training_status", "vendor_flags", "vendor_get", "vendors_list"]

@@ -4,6 +4,10 @@ calls, training and vendor register services (see the sub-packages)."""
 from __future__ import annotations
 
 from strongroom.protection.people.errors import VendorUnregistered
+from strongroom.protection.people.reviews.services import (
+    access_review_decide,
+    access_review_start,
+)
 from strongroom.protection.people.training.services import quiz_start, quiz_submit
 from strongroom.protection.people.vendors.services import (
     vendor_assess,
@@ -12,5 +16,5 @@ from strongroom.protection.people.vendors.services import (
 )
 from strongroom.protection.people.vendors.share import vendor_share
 
-__all__ = ["VendorUnregistered", "quiz_start", "quiz_submit", "vendor_assess",
-           "vendor_create", "vendor_share", "vendor_update"]
+__all__ = ["VendorUnregistered", "access_review_decide", "access_review_start", "quiz_start",
+           "quiz_submit", "vendor_assess", "vendor_create", "vendor_share", "vendor_update"]

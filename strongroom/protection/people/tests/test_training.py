@@ -16,6 +16,7 @@ from strongroom.protection.people.models import TrainingCompletion
 from strongroom.protection.people.training import selectors as training
 from strongroom.protection.people.training import services
 from strongroom.protection.people.training.catalog import CatalogError, module_parse
+from strongroom.testing.people import training_complete
 from strongroom.testing.staff import console_client, staff_make
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +113,28 @@ def test_module_markdown_is_escaped():
 
     html = markdown_html("# Hi <script>x</script>\n\n- **bold** <img src=x>")
     assert "<script>" not in html and "<img" not in html and "<strong>bold</strong>" in html
+
+
+def test_training_status_command_lists_and_exits_1_when_someone_is_not_current():
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    trained = staff_make(Role.SUPPORT)
+    untrained = staff_make(Role.FULFILMENT, trained=False)
+    out = StringIO()
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("training", "status", "--format", "json", stdout=out)
+    assert exit_info.value.code == 1
+    rows = json.loads(out.getvalue())
+    states = {(r["staff_id"], r["module"]): r["state"] for r in rows}
+    assert states[(str(trained.pk), "card-data")] == "current"
+    assert states[(str(untrained.pk), "customer-data")] == "never"
+    assert (str(untrained.pk), "card-data") not in states  # fulfilment does not need it
+    TrainingCompletion.objects.filter(user=trained).delete()
+    training_complete(untrained)
+    training_complete(trained)
+    text = StringIO()
+    call_command("training", "status", stdout=text)  # everyone current: exit 0
+    assert "0 not current" in text.getvalue()
