@@ -120,6 +120,9 @@ class AuditEvent(IntEnum):
     ACCESS_REVIEW_STARTED = 11200
     ACCESS_REVIEW_DECIDED = 11201  # one staff account confirmed or changed
     ACCESS_REVIEW_COMPLETED = 11202
+    PHISHING_CAMPAIGN_SENT = 11300  # reason: template, how many staff
+    PHISHING_LINK_CLICKED = 11301  # the first click of one staff member's link
+    PHISHING_REPORTED = 11302  # a staff member used "Report phishing"
     # --- system 9000-9999 -------------------------------------------------------------------
     AUDIT_CHECKPOINTED = 9000
     AUDIT_VERIFY_FAILED = 9001

@@ -119,3 +119,32 @@ class AccessReviewItem(models.Model):
         db_table = "people_access_review_item"
         constraints = [models.UniqueConstraint(fields=["review", "user"],
                                                name="people_review_item_once")]
+
+
+class PhishingCampaign(models.Model):
+    """A simulated phishing email sent to chosen staff from a template (no pixels: only a
+    click on the signed link and the "Report phishing" button are counted)."""
+
+    template = models.CharField(max_length=40)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "people_phishing_campaign"
+        ordering = ["-created_at"]
+
+
+class PhishingTarget(models.Model):
+    campaign = models.ForeignKey(PhishingCampaign, on_delete=models.CASCADE,
+                                 related_name="targets")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "people_phishing_target"
+        constraints = [models.UniqueConstraint(fields=["campaign", "user"],
+                                               name="people_phishing_target_once")]
