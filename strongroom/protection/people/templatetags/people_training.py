@@ -19,6 +19,6 @@ def training_banner(user: Any) -> str:
     refusal = data_access_refusal(user)
     if refusal is None or refusal.gate != "training":
         return ""
-    return format_html('<p class="banner banner-warn" role="alert" id="training-banner">'
+    return format_html('<p class="message message-warning" role="alert" id="training-banner">'
                        '{} <a href="{}">Go to training</a></p>',
                        refusal.message, reverse("console:training"))
