@@ -138,3 +138,11 @@ def test_training_status_command_lists_and_exits_1_when_someone_is_not_current()
     text = StringIO()
     call_command("training", "status", stdout=text)  # everyone current: exit 0
     assert "0 not current" in text.getvalue()
+
+
+def test_questions_and_options_come_in_random_order():
+    user = staff_make(Role.SUPPORT, trained=False)
+    orders = {tuple((qi, tuple(opts)) for qi, opts in
+                    services.quiz_start(user=user, slug="phishing")[0].order)
+              for _ in range(12)}
+    assert len(orders) > 1  # 3! x (3!)^3 = 1296 orders: twelve identical draws < 1e-30
