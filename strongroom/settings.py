@@ -35,6 +35,9 @@ STRONGROOM_TLS_CA = CONFIG.data_dir / "tls" / "ca.pem"
 # Accounts: password, session and throttling policy (strongroom.protection.accounts).
 STRONGROOM_ACCOUNTS = CONFIG.accounts
 STRONGROOM_VAULT_SPEEDUPS = CONFIG.vault_speedups
+# Staff without current training see customer data masked and cannot reveal (people app).
+STRONGROOM_TRAINING_GATE = CONFIG.extra.get("STRONGROOM_TRAINING_GATE", "on").strip().lower() \
+    not in {"0", "off", "false", "no"}
 STRONGROOM_REDIS_URL = CONFIG.redis_url
 # The task queue (strongroom.jobs): SQLite file in the data dir, or Redis when configured.
 STRONGROOM_JOBS = CONFIG.jobs
@@ -54,6 +57,7 @@ INSTALLED_APPS = [
     "strongroom.protection.alerts",
     "strongroom.protection.privacy",
     "strongroom.protection.posture",
+    "strongroom.protection.people",
     "strongroom.jobs",
     "strongroom.protection.mailer",
     "strongroom.protection.backups",
@@ -205,7 +209,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # --- Email ------------------------------------------------------------------------------------
 if CONFIG.email_url:
     _mail = urlsplit(CONFIG.email_url)
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    # Each message passes the vendor sharing gate, then goes out over SMTP.
+    EMAIL_BACKEND = "strongroom.protection.people.vendors.mail.SharingGateEmailBackend"
+    STRONGROOM_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = _mail.hostname or "localhost"
     EMAIL_PORT = _mail.port or (465 if _mail.scheme == "smtps" else 587)
     EMAIL_HOST_USER = unquote(_mail.username or "")

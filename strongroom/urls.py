@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from strongroom.interfaces.console.views.phishing import landing as phish_landing
 from strongroom.interfaces.web.media import media_file
 
 urlpatterns = [
@@ -7,6 +8,8 @@ urlpatterns = [
     path("api/", include("strongroom.interfaces.api.urls")),
     path("payments/", include("strongroom.commerce.payments.http.urls")),
     path("media/<str:folder>/<str:name>", media_file, name="media"),
+    # A simulated phishing email's link (people app): outside the console on purpose.
+    path("notice/<str:token>/", phish_landing, name="phish_landing"),
     path("", include("strongroom.interfaces.storefront.urls")),
 ]
 

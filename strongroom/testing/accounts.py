@@ -41,10 +41,15 @@ def totp_enrol(user: Any) -> str:
     return secret
 
 
-def staff_make(*, mfa: bool = True, **kwargs: Any):
-    """A staff account; with ``mfa`` a confirmed TOTP device (``user.totp_secret``)."""
+def staff_make(*, mfa: bool = True, trained: bool = True, **kwargs: Any):
+    """A staff account; with ``mfa`` a confirmed TOTP device (``user.totp_secret``); with
+    ``trained`` current training in every module (the training gate lets it reveal)."""
+    from strongroom.testing.people import training_complete
+
     user = user_make(staff=True, **kwargs)
     user.totp_secret = totp_enrol(user) if mfa else None
+    if trained:
+        training_complete(user)
     return user
 
 

@@ -151,6 +151,10 @@ def live_store_start() -> LiveStore:
         worker = subprocess.Popen([*cli, "worker"], env=env, stdout=worker_log,
                                   stderr=subprocess.STDOUT, start_new_session=True)
         cleanup.append(lambda: _kill(worker))
+        # The owner's training, as the test factories give staff theirs: the training gate
+        # stays on in the live store (test_training_browser makes an untrained agent).
+        subprocess.run([*cli, "shell", "-c", TRAIN_STAFF], env=env, check=True,
+                       capture_output=True, timeout=180)
         log = open(work / "serve.log", "wb")  # noqa: SIM115 - closed in stop()
         cleanup.append(log.close)
         process = subprocess.Popen(
@@ -179,6 +183,19 @@ def live_store_start() -> LiveStore:
                 store.stop()
                 raise RuntimeError(f"strongroom serve did not come up: {exc}\n{output}") from exc
             time.sleep(0.25)
+
+
+TRAIN_STAFF = ("from django.contrib.auth import get_user_model\n"
+               "from strongroom.testing.people import training_complete\n"
+               "for user in get_user_model().objects.filter(is_staff=True):\n"
+               "    training_complete(user)\n")
+
+
+def live_shell(store: LiveStore, code: str) -> str:
+    """Run Python ``code`` in the live store's Django (``strongroom shell -c``)."""
+    return subprocess.run([sys.executable, "-m", "strongroom", "shell", "-c", code],
+                          env=store.env, check=True, capture_output=True, text=True,
+                          timeout=180).stdout
 
 
 def _kill(process: subprocess.Popen) -> None:

@@ -30,11 +30,12 @@ class HttpsClient(Client):
 
 
 def staff_make(role: Role | str | None, *, email: str | None = None,
-               full_name: str | None = None, superuser: bool = False):
-    """An active staff account with ``role`` (None: a staff account without a role)."""
+               full_name: str | None = None, superuser: bool = False, trained: bool = True):
+    """An active staff account with ``role`` (None: a staff account without a role);
+    ``trained``: with current training (else the training gate masks customer data)."""
     n = next(_seq)
     name = role.value if isinstance(role, Role) else (role or "norole")
-    user = _mfa_staff_make(email=email or f"{name}{n}@staff.example.test",
+    user = _mfa_staff_make(email=email or f"{name}{n}@staff.example.test", trained=trained,
                            full_name=full_name or f"{name.replace('_', ' ').title()} Person{n}")
     if superuser:
         user.is_superuser = True

@@ -9,11 +9,15 @@ from .views import (
     jobs,
     orders,
     payments,
+    phishing,
     posture,
     privacy,
     products,
     recovery,
+    reviews,
     staff,
+    training,
+    vendors,
 )
 
 app_name = "console"
@@ -78,4 +82,17 @@ urlpatterns = [
     path("backups/", recovery.recovery, name="recovery"),
     path("backups/plan/", recovery.recovery_plan, name="recovery_plan"),
     path("backups/maintenance/", recovery.maintenance_switch, name="maintenance_switch"),
+    path("training/", training.training_home, name="training"),
+    path("training/compliance/", training.training_compliance, name="training_compliance"),
+    path("training/<slug:slug>/", training.training_module, name="training_module"),
+    path("vendors/", vendors.vendor_list, name="vendor_list"),
+    path("access-review/", reviews.review_page, name="access_review"),
+    path("phishing/", phishing.campaign_list, name="phishing"),
+    path("phishing/report/", phishing.phishing_report, name="phishing_report"),
+    path("access-review/start/", reviews.review_start, name="access_review_start"),
+    path("access-review/items/<int:item_id>/", reviews.review_decide,
+         name="access_review_decide"),
+    path("vendors/new/", vendors.vendor_create, name="vendor_create"),
+    path("vendors/<slug:key>/", vendors.vendor_edit, name="vendor_edit"),
+    path("vendors/<slug:key>/assess/", vendors.vendor_assess, name="vendor_assess"),
 ]

@@ -31,3 +31,10 @@ class InviteInvalid(AccessError):
 class RevealRateLimited(AccessError):
     code = "access.reveal_rate_limited"
     status = 429
+
+
+class TrainingRequired(AccessError):
+    """A gate (people's training gate) refuses this staff member customer data."""
+
+    code = "access.training_required"
+    status = 403

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
+from strongroom.protection.access.gates import data_access_refusal
 from strongroom.protection.access.masking import mask_field
 from strongroom.protection.access.models import MarketingConsent, StaffInvite, StaffRole
 from strongroom.protection.access.roles import (
@@ -53,8 +54,22 @@ def role_of(user: Any) -> Role | None:
 
 
 def policy_of(user: Any) -> RolePolicy:
+    """The role's row, narrowed while a gate refuses the viewer customer data (e.g. their
+    training is not current): then every field shown in the clear is masked instead.
+    Revealable fields stay masked and revealable, so a reveal reaches
+    ``services.field_reveal``, which refuses it and records the refusal."""
     role = role_of(user)
-    return NO_ROLE if role is None else ROLE_TABLE[role]
+    if role is None:
+        return NO_ROLE
+    policy = ROLE_TABLE[role]
+    if data_access_refusal(user) is not None:
+        return _masked(policy)
+    return policy
+
+
+def _masked(policy: RolePolicy) -> RolePolicy:
+    fields = {g: Policy.MASKED if p == Policy.CLEAR else p for g, p in policy.fields.items()}
+    return RolePolicy(policy.label, policy.perms, policy.customers, policy.orders, fields)
 
 
 def has_perm(user: Any, perm: Perm) -> bool:

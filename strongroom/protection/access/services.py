@@ -20,7 +20,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from strongroom.protection.access import ratelimit
-from strongroom.protection.access.errors import AccessError, RevealRateLimited
+from strongroom.protection.access.errors import AccessError, RevealRateLimited, TrainingRequired
+from strongroom.protection.access.gates import data_access_refusal
 from strongroom.protection.access.models import MarketingConsent
 from strongroom.protection.access.roles import FieldGroup
 from strongroom.protection.access.selectors import fields_of
@@ -73,13 +74,24 @@ def view_record(*, viewer: Any, event: AuditEvent, rows: Iterable[tuple[Any, Mod
 
 def field_reveal(*, viewer: Any, subject_id: Any, obj: Model, groups: Iterable[FieldGroup],
                  reason: str, request: HttpRequest | None = None) -> list[str]:
-    """Record that ``viewer`` revealed ``groups`` of ``obj`` (FIELD_REVEALED), unless the
-    viewer is over the reveal rate limit: then RevealRateLimited is raised, and the first
-    refusal in a window records REVEAL_RATE_LIMITED and logs a warning (the alert).
-    Returns the revealed field names."""
+    """Record that ``viewer`` revealed ``groups`` of ``obj`` (FIELD_REVEALED), unless a
+    gate refuses the viewer customer data (TrainingRequired, TRAINING_GATE_REFUSED
+    recorded) or the viewer is over the reveal rate limit: then RevealRateLimited is
+    raised, and the first refusal in a window records REVEAL_RATE_LIMITED and logs a
+    warning (the alert). Returns the revealed field names."""
     names = fields_of(groups)
     if not names or not reason:
         raise AccessError("Choose what to reveal and why.")
+    # The one check every reveal passes (console page, API, export, command): a staff
+    # member a gate refuses (training not current) sees masked data only.
+    refusal = data_access_refusal(viewer)
+    if refusal is not None:
+        with transaction.atomic():
+            audit_record(event=AuditEvent.TRAINING_GATE_REFUSED, actor=viewer,
+                         subject_id=subject_id, object=obj, fields=names,
+                         reason=f"{refusal.gate}: {' '.join(refusal.names)}".strip(),
+                         request=request)
+        raise TrainingRequired(refusal.message)
     verdict = ratelimit.reveal_take(staff_id=str(viewer.pk))
     if not verdict.allowed:
         if verdict.first_refusal:

@@ -134,6 +134,21 @@ class AuditEvent(IntEnum):
     BACKUP_DRILL_FAILED = 8021
     BACKUPS_PRUNED = 8030
     RECOVERY_KEY_CREATED = 8040
+    # --- people 11000-11999: training, vendors, sharing, access reviews ------------------
+    TRAINING_COMPLETED = 11000  # reason: "module vN score S%" (passed)
+    TRAINING_FAILED = 11001  # a quiz below the pass mark (reason: module, version, score)
+    TRAINING_GATE_REFUSED = 11002  # a reveal refused: training not current (reason: modules)
+    VENDOR_CREATED = 11100
+    VENDOR_UPDATED = 11101  # fields=[what changed]
+    VENDOR_ASSESSED = 11102  # reason: questionnaire score
+    VENDOR_DATA_SHARED = 11110  # fields=[categories], reason: vendor, counts (no values)
+    VENDOR_SHARE_REFUSED = 11111  # an unregistered vendor: nothing sent
+    ACCESS_REVIEW_STARTED = 11200
+    ACCESS_REVIEW_DECIDED = 11201  # one staff account confirmed or changed
+    ACCESS_REVIEW_COMPLETED = 11202
+    PHISHING_CAMPAIGN_SENT = 11300  # reason: template, how many staff
+    PHISHING_LINK_CLICKED = 11301  # the first click of one staff member's link
+    PHISHING_REPORTED = 11302  # a staff member used "Report phishing"
     # --- system 9000-9999 -------------------------------------------------------------------
     AUDIT_CHECKPOINTED = 9000
     AUDIT_VERIFY_FAILED = 9001

@@ -221,3 +221,13 @@ def audit_verify(*, data_dir: Path | None = None, public_key: str | None = None,
         report.notes.append("no signed checkpoint yet: a deleted tail can only be detected "
                             "through the chain heads (run `strongroom audit checkpoint`)")
     return report
+
+
+def audit_counts_by_actor(*, event: AuditEvent, actor_ids: list[str],
+                          since: dt.datetime) -> dict[str, int]:
+    """How many ``event`` entries each actor id wrote since ``since`` (access reviews:
+    reveals per staff member in the period), one query."""
+    rows = (AuditEntry.objects.filter(event=int(event), actor_id__in=actor_ids,
+                                      at_us__gte=micros(since))
+            .values("actor_id").annotate(n=Count("id")))
+    return {r["actor_id"]: r["n"] for r in rows}

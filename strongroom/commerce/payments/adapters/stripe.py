@@ -14,6 +14,7 @@ from typing import Any
 import stripe
 
 from strongroom.config import PaymentConfig
+from strongroom.protection.people.services import VendorUnregistered, vendor_share
 
 from ..errors import GatewayRefused, GatewayUnavailable, WebhookInvalid
 from ..gateways import GatewayEvent, GatewayRefund, GatewaySession, HostedPageGateway
@@ -68,7 +69,7 @@ class StripeGateway(HostedPageGateway):
 
     def checkout_open(self, *, payment: Payment, reference: str, success_url: str,
                       cancel_url: str, idempotency_key: str) -> GatewaySession:
-        session = self._call(self.client.v1.checkout.sessions.create, params={
+        session = self._call(self.client.v1.checkout.sessions.create, params=_shared({
             "mode": "payment", "client_reference_id": reference,
             "success_url": success_url, "cancel_url": cancel_url,
             "line_items": [{"quantity": 1, "price_data": {
@@ -77,7 +78,7 @@ class StripeGateway(HostedPageGateway):
                 "product_data": {"name": f"Order {reference}"}}}],
             "metadata": {"order": reference, "payment": str(payment.pk)},
             "payment_intent_data": {"metadata": {"order": reference}},
-        }, options={"idempotency_key": idempotency_key})
+        }, purpose="checkout"), options={"idempotency_key": idempotency_key})
         return session_from(session)
 
     def checkout_get(self, *, session_id: str) -> GatewaySession:
@@ -87,10 +88,10 @@ class StripeGateway(HostedPageGateway):
 
     def refund(self, *, payment: Payment, amount: Decimal,
                idempotency_key: str) -> GatewayRefund:
-        refund = self._call(self.client.v1.refunds.create, params={
+        refund = self._call(self.client.v1.refunds.create, params=_shared({
             "payment_intent": payment.gateway_payment,
             "amount": _minor(amount, payment.currency),
-        }, options={"idempotency_key": idempotency_key})
+        }, purpose="refund"), options={"idempotency_key": idempotency_key})
         return GatewayRefund(refund_id=str(_g(refund, "id")),
                              session=self.checkout_get(session_id=payment.gateway_reference))
 
@@ -112,6 +113,16 @@ class StripeGateway(HostedPageGateway):
             payment_id = str(pi if isinstance(pi, str) else _g(pi, "id") or "")
         return GatewayEvent(event_id=str(_g(event, "id")), event_type=kind, session=None,
                             session_id=session_id, payment_id=payment_id)
+
+
+def _shared(params: dict[str, Any], *, purpose: str) -> dict[str, Any]:
+    """What leaves for Stripe: only the fields the vendor register lists for it (the
+    sharing gate records categories and counts). Not in the register: nothing is sent."""
+    try:
+        return vendor_share(vendor="stripe", payload=params, records=1, purpose=purpose)
+    except VendorUnregistered as exc:
+        raise GatewayUnavailable("Payments are switched off right now: try again later."
+                                 ) from exc
 
 
 def _minor(amount: Decimal, currency: str) -> int:

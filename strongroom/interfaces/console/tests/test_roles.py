@@ -92,11 +92,16 @@ def test_expected_404s_are_the_scoped_ones():
 
 
 def test_every_console_view_declares_its_permission():
-    """Each view other than the sign-in pages, the invite link and the dashboard (which
-    shows what the role table allows) names a permission from the table."""
+    """Each view other than the sign-in pages, the invite link, the dashboard (which
+    shows what the role table allows) and what every staff member must be able to do
+    (take their training, report phishing) names a permission from the table."""
+    every_staff_member = {"training", "training_module", "phishing_report"}
     for pattern in console_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
-        if pattern.name in {"login", "logout", "invite_accept", "dashboard"}:
+        if pattern.name in {"login", "logout", "invite_accept", "dashboard",
+                            *every_staff_member}:
+            assert getattr(pattern.callback, "staff_required", False) or \
+                pattern.name in {"login", "logout", "invite_accept"}, pattern.name
             continue
         callback = pattern.callback
         assert getattr(callback, "perm", None) is not None or pattern.name in {

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from strongroom.protection.access import services as access_services
-from strongroom.protection.access.errors import AccessError, RevealRateLimited
+from strongroom.protection.access.errors import AccessError, RevealRateLimited, TrainingRequired
 from strongroom.protection.access.roles import FieldGroup
 from strongroom.protection.access.selectors import can_reveal
 
@@ -53,6 +53,9 @@ def reveal(request: HttpRequest, *, revealable: list[FieldGroup], subject_id: An
                                              ticket=form.cleaned_data["ticket"])
         access_services.field_reveal(viewer=request.user, subject_id=subject_id, obj=obj,
                                      groups=groups, reason=reason, request=request)
+    except TrainingRequired as exc:
+        messages.error(request, exc.message)
+        return render(form=form, status=403)
     except RevealRateLimited as exc:
         messages.error(request, exc.message)
         return render(form=form, status=429)

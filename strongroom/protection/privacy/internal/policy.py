@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -46,6 +47,25 @@ def _periods() -> dict[str, Any]:
             "cart_days": s.cart_days, "session_days": s.session_days}
 
 
+# Who receives personal data (the vendor register): registered by the app that keeps the
+# register (people), so privacy never imports it and the two apps import no circle.
+_recipient_providers: list[Callable[[], list[dict[str, Any]]]] = []
+
+
+def policy_recipients_register(provider: Callable[[], list[dict[str, Any]]]) -> None:
+    """``provider()`` returns one dict per recipient: name, service, purpose,
+    categories (fideslang keys), region, transfer."""
+    if provider not in _recipient_providers:
+        _recipient_providers.append(provider)
+
+
+def _recipients() -> list[dict[str, Any]]:
+    found = [dict(r) for provider in _recipient_providers for r in provider()]
+    for r in found:
+        r["categories"] = sorted({category_label(c) for c in r.get("categories", ())})
+    return sorted(found, key=lambda r: r["name"])
+
+
 def policy_document(*, sections: list[tuple[str, str]]) -> dict[str, Any]:
     """The policy as data: store, one entry per purpose with the personal data it uses."""
     s = privacy_settings()
@@ -70,6 +90,7 @@ def policy_document(*, sections: list[tuple[str, str]]) -> dict[str, Any]:
         "store": {"name": settings.STRONGROOM_STORE_NAME, "contact": s.contact_email,
                   "dpo": s.dpo_contact, "address": s.postal_address, "country": s.country},
         "purposes": purposes,
+        "recipients": _recipients(),
         "cookies": COOKIES,
         "rights": RIGHTS,
         "sections": [{"title": t, "body": b} for t, b in sections],
@@ -91,6 +112,12 @@ def policy_text(document: dict[str, Any]) -> str:
         lines += [f"legal basis: {b}" for b in p["bases"]]
         lines += [f"kept: {r}" for r in p["retention"]]
         lines += [f"copies in: {c}" for c in p["copies"]]
+    if document.get("recipients"):
+        lines.append("## Who we share data with")
+        for r in document["recipients"]:
+            lines.append(f"recipient: {r['name']} ({r['service']}); purpose: {r['purpose']}; "
+                         f"data: {', '.join(r['categories']) or 'none'}; region: {r['region']}"
+                         + (f"; transfer: {r['transfer']}" if r.get("transfer") else ""))
     lines += ["## Cookies", document["cookies"], "## Your rights", *document["rights"]]
     for section in document["sections"]:
         lines += [f"## {section['title']}", *section["body"].splitlines()]

@@ -1,0 +1,48 @@
+"""People system checks. Stable IDs:
+  training.E001  a training module file cannot be read (its quiz would not work)
+  training.W001  the training gate is off (STRONGROOM_TRAINING_GATE): untrained staff
+                 see and reveal customer data
+  vendors.E001   an active integration (payment gateway, email) has no active entry in
+                 the vendor register (the sharing gate would refuse everything it sends)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core import checks
+from django.db import DatabaseError
+
+from strongroom.protection.people.training.catalog import CatalogError, modules_load
+
+
+@checks.register()
+def check_training_modules(app_configs: Any = None, **kwargs: Any) -> list:
+    try:
+        modules_load()
+    except (CatalogError, OSError, UnicodeDecodeError) as exc:
+        return [checks.Error(f"a training module cannot be read: {exc}", id="training.E001")]
+    return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_training_gate(app_configs: Any = None, **kwargs: Any) -> list:
+    if getattr(settings, "STRONGROOM_TRAINING_GATE", True):
+        return []
+    return [checks.Warning("STRONGROOM_TRAINING_GATE is off: staff without current "
+                           "training see and reveal customer data", id="training.W001")]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_vendor_register(app_configs: Any = None, **kwargs: Any) -> list:
+    from strongroom.protection.people.vendors.selectors import integrations_unregistered
+
+    try:
+        missing = integrations_unregistered()
+    except DatabaseError:  # not migrated yet: `migrate` seeds the register
+        return []
+    return [checks.Error(f"the active integration {key!r} ({what}) has no active entry in "
+                         "the vendor register: add it (Console → Vendors) so the sharing "
+                         "gate lets its data through", id="vendors.E001")
+            for key, what in missing]

@@ -1,0 +1,34 @@
+"""People errors: one base class, a stable code per refusal."""
+
+from __future__ import annotations
+
+from strongroom.errors import ApplicationError, NotFound
+
+
+class PeopleError(ApplicationError):
+    code = "people"
+    status = 400
+
+
+class ModuleNotFound(NotFound):
+    code = "people.module_not_found"
+
+
+class AttemptInvalid(PeopleError):
+    """Unknown, someone else's, another module's, expired or already graded: one
+    message for all, and nothing changes (a replay or a swapped module is no oracle)."""
+
+    code = "people.attempt_invalid"
+    status = 409
+
+
+class VendorNotFound(NotFound):
+    code = "people.vendor_not_found"
+
+
+class VendorUnregistered(PeopleError):
+    """An outbound integration named a vendor with no active register entry: nothing is
+    sent (the sharing gate fails closed)."""
+
+    code = "people.vendor_unregistered"
+    status = 503

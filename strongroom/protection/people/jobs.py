@@ -1,0 +1,30 @@
+"""People's scheduled work: vendor review and certification reminders."""
+
+from __future__ import annotations
+
+from strongroom.jobs.registry import scheduled
+from strongroom.protection.alerts.services import alert_raise
+from strongroom.protection.people.reviews.services import access_review_due
+from strongroom.protection.people.vendors.selectors import vendor_flags, vendors_list
+
+
+@scheduled("vendors-review-due", schedule="0 6 * * *",
+           description="Alert when a vendor's review is due or a certification lapses")
+def vendors_review_due() -> dict[str, int]:
+    """Idempotent: one open alert per vendor (dedupe key), counted again each day."""
+    raised = 0
+    for vendor in vendors_list(active_only=True):
+        flags = [f for f in vendor_flags(vendor=vendor) if "review" in f or "expire" in f]
+        if flags:
+            alert_raise(kind="vendors.review_due", source="people", severity="medium",
+                        summary=f"vendor {vendor.key}: " + "; ".join(flags),
+                        detail={"vendor": vendor.key, "flags": flags},
+                        dedupe_key=f"vendors.review_due:{vendor.key}")
+            raised += 1
+    return {"vendors_flagged": raised}
+
+
+@scheduled("access-review", schedule="0 7 * * *",
+           description="Start the 6-monthly access review; alert when one is overdue")
+def access_review() -> dict[str, int]:
+    return access_review_due()
