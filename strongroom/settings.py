@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "strongroom.protection.access",
     "strongroom.protection.alerts",
     "strongroom.protection.privacy",
+    "strongroom.protection.incidents",
     "strongroom.jobs",
     "strongroom.commerce.catalog",
     "strongroom.commerce.customers",

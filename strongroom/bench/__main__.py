@@ -63,6 +63,8 @@ SUITES = [
      "1M / 10M)", lambda: _django_suite("strongroom.bench.lists")),
     ("Privacy (export, erasure, retention sweep; SQLite)",
      lambda: _django_suite("strongroom.bench.privacy")),
+    ("Incidents (breach scope over 1,000,000 events; BENCH_LARGE=1 on PostgreSQL: 10M)",
+     lambda: _django_suite("strongroom.bench.incidents")),
 ]
 
 

@@ -31,3 +31,7 @@ class InviteInvalid(AccessError):
 class RevealRateLimited(AccessError):
     code = "access.reveal_rate_limited"
     status = 429
+
+
+class RevealsFrozen(AccessError):
+    """Reveals and exports are frozen store-wide (incident containment)."""

@@ -59,6 +59,8 @@ class Perm(StrEnum):
     PRIVACY_REQUESTS = "privacy.requests"  # the queue of requests received by email/phone
     PRIVACY_ERASE = "privacy.erase"  # erase a customer for a verified request
     PRIVACY_POLICY_MANAGE = "privacy.policy.manage"  # the owner's free text in the policy
+    INCIDENTS_VIEW = "incidents.view"  # incidents, timeline, breach scope
+    INCIDENTS_MANAGE = "incidents.manage"  # open/update incidents, containment (+ recent MFA)
 
 
 class Scope(StrEnum):
@@ -130,7 +132,8 @@ ROLE_TABLE: dict[Role, RolePolicy] = {
     Role.SECURITY_OFFICER: RolePolicy(
         "Security officer", frozenset({
             P.AUDIT_VIEW, P.PAYMENT_SECURITY_VIEW, P.PAYMENT_SECURITY_MANAGE,
-            P.ALERTS_VIEW, P.ALERTS_MANAGE, P.PRIVACY_VIEW}),
+            P.ALERTS_VIEW, P.ALERTS_MANAGE, P.PRIVACY_VIEW,
+            P.INCIDENTS_VIEW, P.INCIDENTS_MANAGE}),
         Scope.NONE, Scope.NONE, NO_FIELDS),
     Role.SUPPORT: RolePolicy(
         "Support", frozenset({
