@@ -44,3 +44,8 @@ class ReviewForm(forms.Form):
                               required=False)
     follow_ups = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
                                  required=False, label="Follow-up actions")
+
+
+class NoticeForm(forms.Form):
+    subject = forms.CharField(max_length=200, label="Subject line")
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 14}), max_length=20000)

@@ -66,6 +66,8 @@ urlpatterns = [
     path("incidents/from-alert/<int:alert_id>/", incidents.incident_from_alert,
          name="incident_from_alert"),
     path("incidents/<uuid:incident_id>/", incidents.incident_detail, name="incident_detail"),
+    path("incidents/<uuid:incident_id>/notices/", incidents.incident_notices,
+         name="incident_notices"),
     path("incidents/<uuid:incident_id>/contain/<slug:action>/", incidents.incident_contain,
          name="incident_contain"),
     path("incidents/<uuid:incident_id>/<slug:action>/", incidents.incident_action,

@@ -6,18 +6,19 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from strongroom.protection.access.roles import Perm
-from strongroom.protection.access.selectors import reveals_frozen
-from strongroom.protection.incidents import containment, selectors, services
+from strongroom.protection.access.roles import Perm, Role
+from strongroom.protection.access.selectors import reveals_frozen, role_of
+from strongroom.protection.incidents import containment, notices, selectors, services
 from strongroom.protection.incidents.errors import IncidentError
 from strongroom.protection.incidents.scope import ScopeQuery
 
-from ..incident_forms import IncidentForm, NoteForm, ReviewForm, ScopeForm
+from ..incident_forms import IncidentForm, NoteForm, NoticeForm, ReviewForm, ScopeForm
 from ..permissions import (
     STEP_UP_ASK,
     STEP_UP_MISSING,
@@ -194,3 +195,42 @@ def _uuid(value: object) -> str:
         return str(uuid.UUID(str(value)))
     except ValueError:
         raise IncidentError("Give the staff account's number.") from None
+
+
+@perm_required(Perm.INCIDENTS_MANAGE)
+@require_http_methods(["GET", "POST"])
+def incident_notices(request: HttpRequest, incident_id) -> HttpResponse:
+    """Drafts of the customer notice and the regulator report: edit (owner or security
+    officer), approve (owner only, in the service), send the customer notice (owner)."""
+    incident = _incident(incident_id)
+    drafts = {n.kind: n for n in notices.notices_draft(incident=incident)}
+    error, status = None, 200
+    if request.method == "POST":
+        action, kind = request.POST.get("action", ""), request.POST.get("kind", "")
+        notice = drafts.get(kind)
+        try:
+            if action == "edit" and notice is not None:
+                form = NoticeForm(request.POST)
+                if not form.is_valid():
+                    raise IncidentError("A notice needs a subject line and a text.")
+                notices.notice_edit(notice=notice, by=request.user, request=request,
+                                    **form.cleaned_data)
+            elif action == "approve" and notice is not None:
+                notices.notice_approve(notice=notice, by=request.user, request=request)
+            elif action == "send":
+                if role_of(request.user) != Role.OWNER:
+                    raise IncidentError("Only the owner sends the customer notice.")
+                notices.notices_send(incident=incident, by=request.user)
+                messages.success(request, "Customer notices are being sent.")
+            else:
+                raise Http404("Not found.")
+        except IncidentError as exc:
+            error, status = str(exc), 400
+        else:
+            return redirect("console:incident_notices", incident.pk)
+    return render(request, "console/incidents/notices.html", {
+        "section": "incidents", "incident": incident, "error": error,
+        "drafts": [(n, NoticeForm(initial={"subject": n.subject, "body": n.body}))
+                   for n in drafts.values()],
+        "deliveries": incident.deliveries.values("status").annotate(n=Count("id")),
+    }, status=status)
