@@ -63,6 +63,7 @@ urlpatterns = [
     path("privacy/ledger/", privacy.ledger, name="privacy_ledger"),
     path("privacy/policy/", privacy.policy_sections, name="privacy_policy"),
     path("incidents/", incidents.incident_list, name="incident_list"),
+    path("incidents/playbooks/<slug:kind>/", incidents.playbook_edit, name="playbook_edit"),
     path("incidents/from-alert/<int:alert_id>/", incidents.incident_from_alert,
          name="incident_from_alert"),
     path("incidents/<uuid:incident_id>/", incidents.incident_detail, name="incident_detail"),

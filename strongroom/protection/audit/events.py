@@ -139,6 +139,8 @@ class AuditEvent(IntEnum):
     NOTICE_EDITED = 12030  # reason: customer | regulator
     NOTICE_APPROVED = 12031
     NOTICES_SENT = 12032  # one batch; reason: how many sent, how many had no account
+    PLAYBOOK_EDITED = 12040  # reason: the incident type
+    PLAYBOOK_STEP_DONE = 12041
 
     @property
     def domain(self) -> Domain:

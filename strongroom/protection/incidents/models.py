@@ -170,3 +170,30 @@ class Delivery(models.Model):
         db_table = "incidents_delivery"
         constraints = [models.UniqueConstraint(fields=["incident", "subject_id"],
                                                name="incidents_delivery_subject")]
+
+
+class Playbook(models.Model):
+    """The store's own version of a shipped playbook (``playbooks/<kind>.md``)."""
+
+    kind = models.CharField(max_length=30, choices=Kind.choices, primary_key=True)
+    text = models.TextField()
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "incidents_playbook"
+
+
+class PlaybookTick(models.Model):
+    """A playbook step done during an incident (the step's text is kept: the playbook
+    may be edited later)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="ticks")
+    step = models.CharField(max_length=500)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        db_table = "incidents_playbooktick"
+        constraints = [models.UniqueConstraint(fields=["incident", "step"],
+                                               name="incidents_tick_step")]

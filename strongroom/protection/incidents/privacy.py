@@ -19,3 +19,5 @@ declare("incidents.Notice", INCIDENT,
 declare("incidents.Delivery", INCIDENT,
         personal={"subject_id": "user.unique_id.pseudonymous", "at": "user.behavior"},
         system=["id", "incident", "status"])
+declare("incidents.Playbook", INCIDENT, system=["kind", "text", "changed_at"])
+declare("incidents.PlaybookTick", INCIDENT, system=["id", "incident", "step", "at", "by"])

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from strongroom.protection.access.roles import Perm, Role
 from strongroom.protection.access.selectors import reveals_frozen, role_of
-from strongroom.protection.incidents import containment, notices, selectors, services
+from strongroom.protection.incidents import containment, notices, playbooks, selectors, services
 from strongroom.protection.incidents.errors import IncidentError
+from strongroom.protection.incidents.models import Kind
 from strongroom.protection.incidents.scope import ScopeQuery
 
 from ..incident_forms import IncidentForm, NoteForm, NoticeForm, ReviewForm, ScopeForm
@@ -83,6 +84,7 @@ def _detail(request: HttpRequest, incident, *, status: int = 200, **forms) -> Ht
             "follow_ups": incident.review_follow_ups}),
         "can_manage": can(request.user, Perm.INCIDENTS_MANAGE),
         "error": forms.get("error"),
+        "checklist": playbooks.playbook_checklist(incident=incident),
         "frozen": reveals_frozen(),
         "maintenance_available": containment.maintenance_available(),
         "contain_buttons": _buttons(reveals_frozen(), containment.maintenance_available()),
@@ -130,6 +132,9 @@ def incident_action(request: HttpRequest, incident_id, action: str) -> HttpRespo
                 incident=incident, by=request.user, request=request,
                 query=ScopeQuery(data["kind"], data["value"], data["since"], data["until"]))
             messages.success(request, f"{len(found)} customers in scope.")
+        elif action == "tick":
+            playbooks.playbook_tick(incident=incident, step=request.POST.get("step", ""),
+                                    by=request.user, request=request)
         elif action == "review":
             form = ReviewForm(request.POST)
             if not form.is_valid():
@@ -234,3 +239,24 @@ def incident_notices(request: HttpRequest, incident_id) -> HttpResponse:
                    for n in drafts.values()],
         "deliveries": incident.deliveries.values("status").annotate(n=Count("id")),
     }, status=status)
+
+
+@perm_required(Perm.INCIDENTS_MANAGE)
+@require_http_methods(["GET", "POST"])
+def playbook_edit(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in Kind.values:
+        raise Http404("No such incident type.")
+    error, text = None, None
+    if request.method == "POST":
+        text = request.POST.get("text", "")
+        try:
+            playbooks.playbook_edit(kind=kind, text=text, by=request.user, request=request)
+        except IncidentError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, "Playbook saved.")
+            return redirect("console:playbook_edit", kind)
+    return render(request, "console/incidents/playbook.html", {
+        "kind": Kind(kind), "kinds": Kind.choices, "error": error,
+        "text": text if text is not None else playbooks.playbook_text(kind=kind),
+    }, status=400 if error else 200)
