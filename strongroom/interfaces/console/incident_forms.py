@@ -15,6 +15,9 @@ class IncidentForm(forms.Form):
     severity = forms.ChoiceField(choices=Severity.choices)
     became_aware_at = forms.DateTimeField(required=False, label="Became aware (UTC)",
                                           help_text="Empty: now. Starts the 72-hour clock.")
+    exercise = forms.BooleanField(required=False, label="Tabletop exercise",
+                                  help_text="Containment is recorded, not executed; nobody "
+                                            "is mailed; the times taken are reported.")
 
 
 class NoteForm(forms.Form):

@@ -141,6 +141,7 @@ class AuditEvent(IntEnum):
     NOTICES_SENT = 12032  # one batch; reason: how many sent, how many had no account
     PLAYBOOK_EDITED = 12040  # reason: the incident type
     PLAYBOOK_STEP_DONE = 12041
+    EXERCISE_ACTION_REHEARSED = 12050  # a containment action recorded, not executed
 
     @property
     def domain(self) -> Domain:

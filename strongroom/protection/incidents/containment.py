@@ -39,10 +39,24 @@ def _done(*, incident: Incident, by: Any, event: AuditEvent, text: str, request:
     timeline_write(incident=incident, kind=EntryKind.CONTAINMENT, by=by, text=text)
 
 
+def _rehearsed(*, incident: Incident, by: Any, what: str, request: Any) -> bool:
+    """In a tabletop exercise the action is recorded (audited, on the timeline) and NOT
+    executed; returns True then, so each action returns early."""
+    if not incident.exercise:
+        return False
+    with transaction.atomic():
+        _done(incident=incident, by=by, request=request,
+              event=AuditEvent.EXERCISE_ACTION_REHEARSED, text=f"[exercise, not executed] {what}")
+    return True
+
+
 def contain_sign_out(*, incident: Incident, by: Any, staff: bool, request: Any = None) -> int:
     """Sign out every customer (``staff=False``) or every staff member but the one acting
     (``staff=True``): their sessions are deleted, so each browser's next request finds
     its session revoked (``accounts.sessions.session_expired``). Returns how many."""
+    if _rehearsed(incident=incident, by=by, request=request,
+                  what=f"sign out every {'staff member' if staff else 'customer'}"):
+        return 0
     rows = UserSession.objects.filter(user__is_staff=staff)
     if staff and request is not None and getattr(request, "session", None) is not None:
         rows = rows.exclude(key_hash=key_hash(request.session.session_key))
@@ -59,6 +73,9 @@ def contain_sign_out(*, incident: Incident, by: Any, staff: bool, request: Any =
 def contain_passwords_reset(*, incident: Incident, by: Any, request: Any = None) -> int:
     """Force a new password (sessions and API tokens revoked, a reset link mailed when a
     request is at hand) for every account in the incident's breach scope."""
+    if _rehearsed(incident=incident, by=by, request=request,
+                  what="force password resets for the accounts in scope"):
+        return 0
     users = list(get_user_model().objects.filter(
         subject_id__in=incident.scope.values_list("subject_id", flat=True), is_active=True))
     if not users:
@@ -77,6 +94,9 @@ def contain_passwords_reset(*, incident: Incident, by: Any, request: Any = None)
 def contain_staff_disable(*, incident: Incident, by: Any, staff_id: Any,
                           request: Any = None) -> None:
     """Disable a staff account, end its sessions and revoke its API tokens."""
+    if _rehearsed(incident=incident, by=by, request=request,
+                  what=f"disable staff account {staff_id}"):
+        return
     user = get_user_model().objects.filter(pk=staff_id, is_staff=True).first()
     if user is None:
         raise IncidentError("No staff account with that number.")
@@ -96,6 +116,9 @@ def contain_staff_disable(*, incident: Incident, by: Any, staff_id: Any,
 def contain_reveals_freeze(*, incident: Incident, by: Any, frozen: bool,
                            request: Any = None) -> bool:
     """Freeze (or lift) reveals and operator exports store-wide. Reversible."""
+    if _rehearsed(incident=incident, by=by, request=request,
+                  what="freeze reveals and exports" if frozen else "lift the freeze"):
+        return False
     with transaction.atomic():
         changed = access_services.reveals_freeze_set(frozen=frozen, by=by)
         if changed:
@@ -109,6 +132,8 @@ def contain_reveals_freeze(*, incident: Incident, by: Any, frozen: bool,
 
 def contain_kek_rotate(*, incident: Incident, by: Any, request: Any = None) -> int:
     """A new key-encryption key, every data key rewrapped to it (resumable)."""
+    if _rehearsed(incident=incident, by=by, request=request, what="rotate the KEK"):
+        return 0
     done = kek_rotate()
     with transaction.atomic():
         _done(incident=incident, by=by, request=request,
@@ -123,6 +148,9 @@ def maintenance_available() -> bool:
 
 def contain_maintenance(*, incident: Incident, by: Any, on: bool, request: Any = None) -> None:
     """Maintenance mode belongs to backups (disaster recovery), not merged here yet."""
+    if _rehearsed(incident=incident, by=by, request=request,
+                  what=f"maintenance mode {'on' if on else 'off'}"):
+        return
     if not maintenance_available():
         raise IncidentError("Maintenance mode is not available yet: it comes with the "
                             "backups (disaster recovery) capability, not installed in "

@@ -74,6 +74,9 @@ class Incident(models.Model):
     review_cause = models.TextField(blank=True, default="")
     review_lessons = models.TextField(blank=True, default="")
     review_follow_ups = models.TextField(blank=True, default="")
+    # A tabletop exercise (PCI DSS 12.10.2): containment is recorded, never executed, and
+    # no customer is mailed.
+    exercise = models.BooleanField(default=False)
 
     class Meta:
         db_table = "incidents_incident"
@@ -81,7 +84,7 @@ class Incident(models.Model):
         indexes = [models.Index(fields=["status"], name="incidents_status")]
 
     def __str__(self) -> str:
-        return f"INC-{self.number}"
+        return f"{'EXERCISE-' if self.exercise else 'INC-'}{self.number}"
 
     @property
     def is_open(self) -> bool:

@@ -113,6 +113,8 @@ def notices_send(*, incident: Incident, by: Any) -> None:
     """Queue the approved customer notice to everyone in the breach scope."""
     from .jobs import notices_send_task  # jobs imports this module
 
+    if incident.exercise:
+        raise IncidentError("This is a tabletop exercise: no customer is mailed.")
     notice = incident.notices.filter(kind=NoticeKind.CUSTOMER).first()
     if notice is None or notice.approved_at is None:
         raise IncidentError("The owner must approve the customer notice first.")
@@ -129,7 +131,7 @@ def notices_send_batch(*, incident_id: str, batch: int = BATCH) -> dict[str, int
     counts. Run repeatedly (the task loops) until nothing is left."""
     incident = Incident.objects.get(pk=incident_id)
     notice = incident.notices.get(kind=NoticeKind.CUSTOMER)
-    if notice.approved_at is None:
+    if notice.approved_at is None or incident.exercise:
         return {"sent": 0, "no_account": 0, "left": 0}
     told = Delivery.objects.filter(incident=incident).values_list("subject_id", flat=True)
     pending = list(incident.scope.exclude(subject_id__in=told)

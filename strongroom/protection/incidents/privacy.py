@@ -9,7 +9,7 @@ INCIDENT = Use("security", "legal_obligation", "audit", ("database", "backups"))
 declare("incidents.Incident", INCIDENT,
         system=["id", "number", "title", "kind", "severity", "status", "became_aware_at",
                 "created_at", "closed_at", "alert_id", "lead", "communications", "technical",
-                "actor_id", "review_cause", "review_lessons", "review_follow_ups"])
+                "actor_id", "review_cause", "review_lessons", "review_follow_ups", "exercise"])
 declare("incidents.TimelineEntry", INCIDENT, system=["id", "incident", "at", "kind", "text", "by"])
 declare("incidents.ScopeEntry", INCIDENT,
         personal={"subject_id": "user.unique_id.pseudonymous"},

@@ -26,7 +26,24 @@ def incidents_list() -> QuerySet[Incident]:
 
 
 def incidents_open() -> QuerySet[Incident]:
-    return Incident.objects.filter(status__in=OPEN_STATUSES).order_by("became_aware_at")
+    """Real incidents still open (exercises start no regulator clock)."""
+    return Incident.objects.filter(status__in=OPEN_STATUSES, exercise=False).order_by(
+        "became_aware_at")
+
+
+@dataclass(frozen=True)
+class ExerciseStep:
+    what: str
+    minutes: float  # since the incident was opened
+
+
+def exercise_report(*, incident: Incident) -> list[ExerciseStep]:
+    """How long the team took from opening the incident to each status change and each
+    containment action (rehearsed or real): the times a tabletop exercise measures."""
+    start = incident.created_at
+    return [ExerciseStep(e.text, round((e.at - start).total_seconds() / 60, 1))
+            for e in incident.entries.filter(kind__in=["status", "containment", "playbook"])
+            .order_by("at", "id")]
 
 
 def incident_get(*, incident_id: object) -> Incident | None:

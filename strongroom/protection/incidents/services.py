@@ -48,7 +48,7 @@ def timeline_write(*, incident: Incident, kind: str, text: str, by: Any = None,
 
 def incident_open(*, title: str, kind: str, severity: str, by: Any,
                   became_aware_at: dt.datetime | None = None, alert_id: int | None = None,
-                  actor_id: str = "", request: Any = None) -> Incident:
+                  actor_id: str = "", request: Any = None, exercise: bool = False) -> Incident:
     title = " ".join(title.split())
     if not title:
         raise IncidentError("Give the incident a short title.")
@@ -63,11 +63,12 @@ def incident_open(*, title: str, kind: str, severity: str, by: Any,
         number = (Incident.objects.select_for_update().aggregate(n=Max("number"))["n"] or 0) + 1
         incident = Incident.objects.create(
             number=number, title=title[:200], kind=kind, severity=severity,
-            became_aware_at=aware, alert_id=alert_id, actor_id=actor_id[:64],
+            became_aware_at=aware, alert_id=alert_id, actor_id=actor_id[:64], exercise=exercise,
             lead=by if getattr(by, "pk", None) else None)
         audit_record(event=AuditEvent.INCIDENT_OPENED, actor=by, object=incident,
                      reason=f"{kind}, {severity}"
-                            + (f", from alert {alert_id}" if alert_id else ""),
+                            + (f", from alert {alert_id}" if alert_id else "")
+                            + (", tabletop exercise" if exercise else ""),
                      request=request)
         timeline_write(incident=incident, kind=EntryKind.STATUS, by=by,
                        text="Incident opened" + (f" from alert #{alert_id}" if alert_id else "")

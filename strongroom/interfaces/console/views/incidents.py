@@ -49,7 +49,8 @@ def incident_list(request: HttpRequest) -> HttpResponse:
                 incident = services.incident_open(
                     title=form.cleaned_data["title"], kind=form.cleaned_data["kind"],
                     severity=form.cleaned_data["severity"], by=request.user,
-                    became_aware_at=form.cleaned_data["became_aware_at"], request=request)
+                    became_aware_at=form.cleaned_data["became_aware_at"], request=request,
+                    exercise=form.cleaned_data["exercise"])
             except IncidentError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -85,6 +86,8 @@ def _detail(request: HttpRequest, incident, *, status: int = 200, **forms) -> Ht
         "can_manage": can(request.user, Perm.INCIDENTS_MANAGE),
         "error": forms.get("error"),
         "checklist": playbooks.playbook_checklist(incident=incident),
+        "exercise_report": (selectors.exercise_report(incident=incident)
+                            if incident.exercise else None),
         "frozen": reveals_frozen(),
         "maintenance_available": containment.maintenance_available(),
         "contain_buttons": _buttons(reveals_frozen(), containment.maintenance_available()),

@@ -55,14 +55,16 @@ class Command(BaseCommand):
         rows = [{"number": i.number, "id": str(i.pk), "title": i.title, "type": i.kind,
                  "severity": i.severity, "status": i.status,
                  "became_aware_at": i.became_aware_at.isoformat(),
-                 "deadline": i.deadline.isoformat()} for i in selectors.incidents_list()]
+                 "deadline": i.deadline.isoformat(), "exercise": i.exercise}
+                for i in selectors.incidents_list()]
         if format == "json":
             self.stdout.write(json.dumps(rows, indent=2))
             return
         if not rows:
             self.stdout.write("no incidents")
         for r in rows:
-            self.stdout.write(f"INC-{r['number']}  {r['status']:<10} {r['severity']:<8} "
+            label = f"{'EXERCISE' if r['exercise'] else 'INC'}-{r['number']}"
+            self.stdout.write(f"{label}  {r['status']:<10} {r['severity']:<8} "
                               f"{r['type']:<18} aware {r['became_aware_at']}  {r['title']}")
 
     def _scope(self, *, actor: str | None, ip: str | None, token: str | None, since: str,
