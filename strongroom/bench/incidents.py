@@ -38,7 +38,7 @@ def _grow(to: int, suspect: str) -> None:
         sql = (
             "INSERT INTO audit_event (chain, seq, at_us, event, actor_type, actor_id, "
             "subject_id, object_type, object_id, fields, reason, request_id, origin_id, "
-            "digest) SELECT 15, %s + g, %s - (g * %s), 2002, 3, "
+            "digest) SELECT 15, %s + g, %s - (g::bigint * %s), 2002, 3, "
             "CASE WHEN g %% 300 = 0 THEN %s ELSE 'staff-' || (g %% 300) END, "
             "md5((g %% 200000)::text)::uuid::text, 'accounts.user', '', 'email', '', '', '', "
             "repeat('0', 64) FROM generate_series(1, %s) AS g")
