@@ -86,15 +86,19 @@ def scope_query(*, query: ScopeQuery) -> list[Affected]:
         raise ScopeError("give times with a time zone (e.g. 2026-12-07T10:00:00Z)")
     if query.until <= query.since:
         raise ScopeError("the end of the window (T2) must be after its start (T1)")
+    origins: list[str] = []
     if query.kind == "ip":
-        rows = _by_origin(query)
+        origins = _origins_of(query)
+        rows = list(_seen(query).filter(origin_id__in=origins).values_list("subject_id")
+                    .annotate(n=Count("id"), first=Min("at_us"), last=Max("at_us"))
+                    .order_by("subject_id"))
     else:
         actor_id = actor_id_resolve(kind=query.kind, value=query.value)
         rows = [(str(a.subject_id), a.events, a.first_us, a.last_us)
                 for a in audit_subjects_seen_by(actor_id=actor_id, since=query.since,
                                                 until=query.until)]
         query = ScopeQuery("actor_id", actor_id, query.since, query.until)
-    cats = _categories(query, {s for s, *_ in rows})
+    cats = _categories(query, {s for s, *_ in rows}, origins)
     return [Affected(uuid.UUID(s), n, _at(first), _at(last), tuple(sorted(cats.get(s, ()))))
             for s, n, first, last in rows]
 
@@ -105,22 +109,20 @@ def _seen(query: ScopeQuery):
         event__in=[int(e) for e in DATA_SEEN_EVENTS]).exclude(subject_id="")
 
 
-def _by_origin(query: ScopeQuery) -> list[tuple[str, int, int, int]]:
+def _origins_of(query: ScopeQuery) -> list[str]:
+    """The origin rows (encrypted addresses) used in the window that hold the address."""
     try:
         address = str(ipaddress.ip_address(query.value.strip()))
     except ValueError:
         raise ScopeError(f"{query.value!r} is not an IP address") from None
     origin_ids = set(_seen(query).exclude(origin_id="").values_list("origin_id", flat=True)
                      .distinct())
-    matching = [str(o.pk) for o in AuditOrigin.objects.filter(pk__in=origin_ids)
-                if str(o.ip) == address]
-    rows = (_seen(query).filter(origin_id__in=matching).values_list("subject_id")
-            .annotate(n=Count("id"), first=Min("at_us"), last=Max("at_us"))
-            .order_by("subject_id"))
-    return list(rows)
+    return [str(o.pk) for o in AuditOrigin.objects.filter(pk__in=origin_ids)
+            if str(o.ip) == address]
 
 
-def _categories(query: ScopeQuery, subjects: set[str]) -> dict[str, set[str]]:
+def _categories(query: ScopeQuery, subjects: set[str],
+                origins: list[str]) -> dict[str, set[str]]:
     """subject -> data categories of the fields the events showed (privacy inventory)."""
     if not subjects:
         return {}
@@ -130,7 +132,7 @@ def _categories(query: ScopeQuery, subjects: set[str]) -> dict[str, set[str]]:
     if query.kind == "actor_id":
         qs = qs.filter(actor_id=query.value)
     else:
-        qs = qs.exclude(origin_id="")
+        qs = qs.filter(origin_id__in=origins)
     out: dict[str, set[str]] = defaultdict(set)
     for subject, object_type, fields in qs.values_list(
             "subject_id", "object_type", "fields").distinct():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -43,7 +44,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     form = IncidentForm(request.POST or None)
     if request.method == "POST":
         if not can(request.user, Perm.INCIDENTS_MANAGE):
-            raise Http404("Not found.")
+            raise PermissionDenied("Your role does not include this.")
         if form.is_valid():
             try:
                 incident = services.incident_open(

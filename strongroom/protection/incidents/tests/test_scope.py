@@ -49,8 +49,10 @@ def test_scope_by_address_finds_the_requests_from_it(breach):
     since, until = _window()
     found = scope_query(query=ScopeQuery("ip", "203.0.113.7", since, until))
     assert {a.subject_id for a in found} == {v.subject_id for v in victims}
+    assert all("user.contact.email" in a.categories for a in found)
     found = scope_query(query=ScopeQuery("ip", "198.51.100.1", since, until))
     assert {a.subject_id for a in found} == {o.subject_id for o in others}
+    assert not any("user.contact.email" in a.categories for a in found)
 
 
 def test_scope_by_api_token(breach):
