@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "strongroom.protection.privacy",
     "strongroom.protection.posture",
     "strongroom.protection.people",
+    "strongroom.protection.incidents",
     "strongroom.jobs",
     "strongroom.protection.mailer",
     "strongroom.protection.backups",

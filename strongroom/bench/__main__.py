@@ -68,6 +68,8 @@ SUITES = [
     # Last: it leaves 300,000 rows in the bench database.
     ("Backups (100,000 customers + 200,000 orders, SQLite)",
      lambda: _django_suite("strongroom.bench.backups")),
+    ("Incidents (breach scope over 1,000,000 events; BENCH_LARGE=1 on PostgreSQL: 10M)",
+     lambda: _django_suite("strongroom.bench.incidents")),
 ]
 
 

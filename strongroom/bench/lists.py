@@ -79,7 +79,7 @@ def _audit_grow(to: int) -> None:
         sql = (
             "INSERT INTO audit_event (chain, seq, at_us, event, actor_type, actor_id, "
             "subject_id, object_type, object_id, fields, reason, request_id, origin_id, "
-            "digest) SELECT 15, %s + g, %s - (g * 3150), 2000, 3, 'staff-' || (g %% 300), "
+            "digest) SELECT 15, %s + g, %s - (g::bigint * 3150), 2000, 3, 'staff-' || (g %% 300), "
             "md5((g %% 200000)::text)::uuid::text, '', '', 'email', '', '', '', "
             "repeat('0', 64) FROM generate_series(1, %s) AS g")
     else:

@@ -38,3 +38,7 @@ class TrainingRequired(AccessError):
 
     code = "access.training_required"
     status = 403
+
+
+class RevealsFrozen(AccessError):
+    """Reveals and exports are frozen store-wide (incident containment)."""

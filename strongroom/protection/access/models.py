@@ -65,3 +65,17 @@ class MarketingConsent(models.Model):
     class Meta:
         db_table = "access_marketing_consent"
         indexes = [models.Index(fields=["agreed"], name="access_consent_agreed")]
+
+
+class RevealFreeze(models.Model):
+    """Store-wide freeze of reveals (and operator exports) during an incident: one row,
+    checked by ``services.field_reveal`` (the one reveal path) and privacy's export."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    frozen = models.BooleanField(default=False)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        db_table = "access_revealfreeze"

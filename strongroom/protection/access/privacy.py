@@ -11,3 +11,5 @@ declare("access.StaffInvite", Use("staff", "contract", "short", ("database", "ma
 declare("access.MarketingConsent", Use("marketing", "consent", "consent"),
         personal={"agreed": "user.privacy_preferences", "changed_at": "user.privacy_preferences"},
         system=["user", "source"])
+declare("access.RevealFreeze", Use("security", "none", "operational"),
+        system=["id", "frozen", "changed_at", "changed_by"])

@@ -65,6 +65,8 @@ class Perm(StrEnum):
     POSTURE_MANAGE = "posture.manage"  # add, edit and review risks
     RECOVERY_VIEW = "backups.view"  # the Disaster recovery page and plan (no personal data)
     MAINTENANCE_MANAGE = "backups.maintenance"  # pause / reopen the shop
+    INCIDENTS_VIEW = "incidents.view"  # incidents, timeline, breach scope
+    INCIDENTS_MANAGE = "incidents.manage"  # open/update incidents, containment (+ recent MFA)
 
 
 class Scope(StrEnum):
@@ -138,7 +140,7 @@ ROLE_TABLE: dict[Role, RolePolicy] = {
         "Security officer", frozenset({
             P.AUDIT_VIEW, P.PAYMENT_SECURITY_VIEW, P.PAYMENT_SECURITY_MANAGE,
             P.ALERTS_VIEW, P.ALERTS_MANAGE, P.PRIVACY_VIEW, P.JOBS_VIEW, P.JOBS_RUN,
-            P.POSTURE_VIEW, P.POSTURE_MANAGE}),
+            P.POSTURE_VIEW, P.POSTURE_MANAGE, P.INCIDENTS_VIEW, P.INCIDENTS_MANAGE}),
         Scope.NONE, Scope.NONE, NO_FIELDS),
     Role.SUPPORT: RolePolicy(
         "Support", frozenset({

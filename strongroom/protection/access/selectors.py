@@ -16,7 +16,12 @@ from django.db.models import Q, QuerySet
 
 from strongroom.protection.access.gates import data_access_refusal
 from strongroom.protection.access.masking import mask_field
-from strongroom.protection.access.models import MarketingConsent, StaffInvite, StaffRole
+from strongroom.protection.access.models import (
+    MarketingConsent,
+    RevealFreeze,
+    StaffInvite,
+    StaffRole,
+)
 from strongroom.protection.access.roles import (
     FIELD_GROUPS,
     NO_ROLE,
@@ -35,6 +40,12 @@ _GROUP_OF = {name: group for group, names in FIELD_GROUPS.items() for name in na
 
 
 # --- roles and permissions ---------------------------------------------------------------
+
+
+
+def reveals_frozen() -> bool:
+    """Has incident containment frozen reveals and exports store-wide?"""
+    return RevealFreeze.objects.filter(pk=1, frozen=True).exists()
 
 
 def role_of(user: Any) -> Role | None:

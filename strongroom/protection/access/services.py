@@ -20,11 +20,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from strongroom.protection.access import ratelimit
-from strongroom.protection.access.errors import AccessError, RevealRateLimited, TrainingRequired
+from strongroom.protection.access.errors import (
+    AccessError,
+    RevealRateLimited,
+    RevealsFrozen,
+    TrainingRequired,
+)
 from strongroom.protection.access.gates import data_access_refusal
-from strongroom.protection.access.models import MarketingConsent
+from strongroom.protection.access.models import MarketingConsent, RevealFreeze
 from strongroom.protection.access.roles import FieldGroup
-from strongroom.protection.access.selectors import fields_of
+from strongroom.protection.access.selectors import fields_of, reveals_frozen
 from strongroom.protection.alerts.models import Severity
 from strongroom.protection.alerts.services import alert_raise
 from strongroom.protection.audit.events import Actor, AuditEvent
@@ -80,6 +85,9 @@ def field_reveal(*, viewer: Any, subject_id: Any, obj: Model, groups: Iterable[F
     raised, and the first refusal in a window records REVEAL_RATE_LIMITED and logs a
     warning (the alert). Returns the revealed field names."""
     names = fields_of(groups)
+    if reveals_frozen():  # incident containment: nobody reveals until it is lifted
+        raise RevealsFrozen("Reveals are frozen store-wide while an incident is contained. "
+                            "The owner or security officer can lift the freeze.")
     if not names or not reason:
         raise AccessError("Choose what to reveal and why.")
     # The one check every reveal passes (console page, API, export, command): a staff
@@ -119,6 +127,21 @@ def field_reveal(*, viewer: Any, subject_id: Any, obj: Model, groups: Iterable[F
         audit_record(event=AuditEvent.FIELD_REVEALED, actor=viewer, subject_id=subject_id,
                      object=obj, fields=names, reason=reason, request=request)
     return names
+
+
+def reveals_freeze_set(*, frozen: bool, by: Any, reason: str = "") -> bool:
+    """Freeze (or lift the freeze on) every reveal and operator export, store-wide. The
+    caller checked ``by`` may (incident containment: owner or security officer with a
+    recent second factor) and records its own audit event in this transaction.
+    False if nothing changed."""
+    with transaction.atomic():
+        row, _ = RevealFreeze.objects.select_for_update().get_or_create(pk=1)
+        if row.frozen == frozen:
+            return False
+        row.frozen, row.changed_at = frozen, timezone.now()
+        row.changed_by = by if getattr(by, "pk", None) else None
+        row.save()
+    return True
 
 
 def marketing_consent_set(*, user: Any, agreed: bool, source: str,

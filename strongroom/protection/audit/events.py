@@ -162,6 +162,25 @@ class AuditEvent(IntEnum):
     RISK_CHANGED = 10021
     RISK_REVIEWED = 10022
     RISKS_SEEDED = 10023
+    # --- incidents 12000-12999: incident response -------------------------------------------
+    INCIDENT_OPENED = 12000  # object: the incident; reason: type and severity
+    INCIDENT_UPDATED = 12001  # status, roles, severity; reason: what changed
+    INCIDENT_NOTE_ADDED = 12002
+    INCIDENT_SCOPE_RECORDED = 12010  # reason: the query and how many customers
+    CONTAINMENT_CUSTOMERS_SIGNED_OUT = 12020
+    CONTAINMENT_STAFF_SIGNED_OUT = 12021
+    CONTAINMENT_PASSWORDS_RESET = 12022
+    CONTAINMENT_STAFF_DISABLED = 12023
+    CONTAINMENT_REVEALS_FROZEN = 12024
+    CONTAINMENT_REVEALS_UNFROZEN = 12025
+    CONTAINMENT_KEK_ROTATED = 12026
+    CONTAINMENT_MAINTENANCE = 12027
+    NOTICE_EDITED = 12030  # reason: customer | regulator
+    NOTICE_APPROVED = 12031
+    NOTICES_SENT = 12032  # one batch; reason: how many sent, how many had no account
+    PLAYBOOK_EDITED = 12040  # reason: the incident type
+    PLAYBOOK_STEP_DONE = 12041
+    EXERCISE_ACTION_REHEARSED = 12050  # a containment action recorded, not executed
 
     @property
     def domain(self) -> Domain:

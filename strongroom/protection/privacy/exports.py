@@ -134,7 +134,15 @@ def export_download(*, user: Any, token: str, request: Any = None,
 def export_to_file(*, user: Any, out: Path, request_ref: str) -> int:
     """For a request that arrived outside the store (``strongroom privacy export``): the
     same archive, written to ``out`` (0600, never half-written). Audited as an export by
-    the system with the request's reference. Returns the size."""
+    the system with the request's reference. Returns the size. Refused while incident
+    containment has frozen reveals and exports store-wide."""
+    # Function-level: access's privacy.py imports privacy's inventory at start-up.
+    from strongroom.protection.access.selectors import reveals_frozen
+
+    if reveals_frozen():
+        raise PrivacyError("Exports are frozen store-wide while an incident is contained: "
+                           "ask the owner or security officer to lift the freeze.",
+                           code=PrivacyErrorCode.NOT_ALLOWED)
     blob = archive_bytes(subject_data(user=user))
     tmp = out.with_name(f".{out.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

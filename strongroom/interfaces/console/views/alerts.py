@@ -26,6 +26,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         "alerts": alerts_list(),
         "counts": alert_counts(),
         "can_manage": can(request.user, Perm.ALERTS_MANAGE),
+        "can_incident": can(request.user, Perm.INCIDENTS_MANAGE),
     })
 
 

@@ -14,7 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from strongroom.protection.access import services as access_services
-from strongroom.protection.access.errors import AccessError, RevealRateLimited, TrainingRequired
+from strongroom.protection.access.errors import (
+    AccessError,
+    RevealRateLimited,
+    RevealsFrozen,
+    TrainingRequired,
+)
 from strongroom.protection.access.roles import FieldGroup
 from strongroom.protection.access.selectors import can_reveal
 
@@ -59,6 +64,9 @@ def reveal(request: HttpRequest, *, revealable: list[FieldGroup], subject_id: An
     except RevealRateLimited as exc:
         messages.error(request, exc.message)
         return render(form=form, status=429)
+    except RevealsFrozen as exc:
+        messages.error(request, exc.message)
+        return render(form=form, status=403)
     except AccessError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return render(form=form, status=400)

@@ -1,0 +1,91 @@
+"""`strongroom incidents list|scope`: incidents from the command line, and the breach
+scope ("whose data did this account, address or token see between T1 and T2?").
+
+Exit status 2 for bad input (an unknown actor, T2 before T1, a time without a zone)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from strongroom.protection.incidents import selectors
+from strongroom.protection.incidents.errors import IncidentError
+from strongroom.protection.incidents.scope import ScopeQuery, scope_query
+
+
+def _fail(message: str) -> CommandError:
+    return CommandError(message, returncode=2)
+
+
+def _when(value: str, name: str) -> dt.datetime:
+    try:
+        at = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise _fail(f"{name}: {value!r} is not an ISO 8601 time") from None
+    if at.tzinfo is None:
+        raise _fail(f"{name}: give a time zone (e.g. {value}Z)")
+    return at.astimezone(dt.UTC)
+
+
+class Command(BaseCommand):
+    help = "Incident response: list incidents; the breach scope of an actor, address or token."
+
+    def add_arguments(self, parser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        lst = sub.add_parser("list", help="every incident, newest first")
+        lst.add_argument("--format", choices=["text", "json"], default="text")
+        sco = sub.add_parser("scope", help="which customers' data an actor saw in a window")
+        who = sco.add_mutually_exclusive_group(required=True)
+        who.add_argument("--actor", metavar="EMAIL", help="a staff (or customer) account")
+        who.add_argument("--ip", metavar="ADDRESS", help="requests from this address")
+        who.add_argument("--token", metavar="ID", help="an API token id")
+        sco.add_argument("--since", required=True, metavar="ISO")
+        sco.add_argument("--until", required=True, metavar="ISO")
+        sco.add_argument("--format", choices=["text", "json"], default="text")
+
+    def handle(self, *args, action: str, **options) -> None:
+        try:
+            getattr(self, f"_{action}")(**options)
+        except IncidentError as exc:
+            raise _fail(str(exc)) from None
+
+    def _list(self, *, format: str, **_: object) -> None:  # noqa: A002
+        rows = [{"number": i.number, "id": str(i.pk), "title": i.title, "type": i.kind,
+                 "severity": i.severity, "status": i.status,
+                 "became_aware_at": i.became_aware_at.isoformat(),
+                 "deadline": i.deadline.isoformat(), "exercise": i.exercise}
+                for i in selectors.incidents_list()]
+        if format == "json":
+            self.stdout.write(json.dumps(rows, indent=2))
+            return
+        if not rows:
+            self.stdout.write("no incidents")
+        for r in rows:
+            label = f"{'EXERCISE' if r['exercise'] else 'INC'}-{r['number']}"
+            self.stdout.write(f"{label}  {r['status']:<10} {r['severity']:<8} "
+                              f"{r['type']:<18} aware {r['became_aware_at']}  {r['title']}")
+
+    def _scope(self, *, actor: str | None, ip: str | None, token: str | None, since: str,
+               until: str, format: str, **_: object) -> None:  # noqa: A002
+        kind, value = next((k, v) for k, v in (("actor", actor), ("ip", ip), ("token", token))
+                           if v)
+        query = ScopeQuery(kind, value, _when(since, "--since"), _when(until, "--until"))
+        if query.until <= query.since:
+            raise _fail("--until must be after --since")
+        affected = scope_query(query=query)
+        if format == "json":
+            self.stdout.write(json.dumps({
+                "query": {"kind": kind, "value": value, "since": query.since.isoformat(),
+                          "until": query.until.isoformat()},
+                "customers": [{"subject_id": str(a.subject_id), "events": a.events,
+                               "categories": list(a.categories),
+                               "first_at": a.first_at.isoformat(),
+                               "last_at": a.last_at.isoformat()} for a in affected]},
+                indent=2))
+            return
+        for a in affected:
+            self.stdout.write(f"{a.subject_id}  {a.events:>6} events  "
+                              f"{','.join(a.categories) or '-'}")
+        self.stderr.write(f"{len(affected)} customers")
