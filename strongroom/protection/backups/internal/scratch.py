@@ -29,6 +29,8 @@ def store_env(*, database_url: str, data_dir: Path) -> dict[str, str]:
         "STRONGROOM_SECRET_KEY": settings.SECRET_KEY,
         "STRONGROOM_PAYMENT_GATEWAY": "none",
         "STRONGROOM_ALLOWED_HOSTS": "localhost,127.0.0.1",
+        # A throwaway store on this host: its links (it sends none) point at itself.
+        "STRONGROOM_PUBLIC_URL": "https://localhost",
         "DJANGO_SETTINGS_MODULE": "strongroom.settings",
     })
     if settings.STRONGROOM_KEK:

@@ -105,7 +105,11 @@ def seaweed(tmp_path_factory):
         "name": "strongroom", "credentials": [{"accessKey": keys["access"],
                                                "secretKey": keys["secret"]}],
         "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
-    ports = {name: _free_port() for name in ("master", "volume", "filer", "s3")}
+    # Every port chosen here (gRPC ports default to port + 10000, which can pass 65535 or
+    # clash; Iceberg and Lance listeners default to fixed ports 8181 and 9101, which two
+    # servers on one machine would both want: turned off).
+    ports = {name: _free_port() for name in ("master", "volume", "filer", "s3", "master_grpc",
+                                             "volume_grpc", "filer_grpc", "s3_grpc")}
     (root / "data").mkdir()
     log = open(root / "weed.log", "wb")  # noqa: SIM115 - closed at the end of the session
     process = subprocess.Popen(
@@ -113,6 +117,9 @@ def seaweed(tmp_path_factory):
          f"-s3.config={config}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
          f"-master.port={ports['master']}", f"-volume.port={ports['volume']}",
          f"-filer.port={ports['filer']}", "-volume.max=100",
+         f"-master.port.grpc={ports['master_grpc']}", f"-volume.port.grpc={ports['volume_grpc']}",
+         f"-filer.port.grpc={ports['filer_grpc']}", f"-s3.port.grpc={ports['s3_grpc']}",
+         "-s3.port.iceberg=0", "-s3.port.lance=0",
          "-master.volumeSizeLimitMB=64"],
         stdout=log, stderr=subprocess.STDOUT)
     endpoint = f"http://127.0.0.1:{ports['s3']}"

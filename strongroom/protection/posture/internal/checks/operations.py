@@ -144,7 +144,7 @@ def vendors_reviews(ctx: Context) -> Outcome:
     model, reason = capability_model("people", "Vendor")
     if model is None:
         return na(reason)
-    overdue = model.objects.filter(next_review__lt=ctx.now.date()).count()
+    overdue = model.objects.filter(active=True, next_review_on__lt=ctx.now.date()).count()
     if overdue:
         return bad(f"{overdue} vendor review(s) overdue")
     return ok(f"{model.objects.count()} vendors, none overdue")
@@ -156,8 +156,15 @@ def incidents_plan(ctx: Context) -> Outcome:
     model, reason = capability_model("incidents", "Playbook")
     if model is None:
         return na(reason)
-    count = model.objects.count()
-    return ok(f"{count} playbooks") if count else bad("no incident playbook")
+    # Playbooks ship with the store (incidents/playbooks/<kind>.md); a Playbook row is the
+    # store's own edit of one. The plan is there when every kind has steps to follow.
+    from strongroom.protection.incidents.models import Kind
+    from strongroom.protection.incidents.playbooks import playbook_steps
+
+    empty = [k.value for k in Kind if not playbook_steps(kind=k.value)]
+    if empty:
+        return bad(f"no playbook steps for: {', '.join(empty)}")
+    return ok(f"a playbook for each of the {len(Kind)} incident types")
 
 
 @check("jobs.worker", title="A job worker is running (heartbeat in the last 10 minutes)",
