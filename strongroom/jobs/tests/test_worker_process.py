@@ -97,7 +97,20 @@ class HangingSmtp:
         self.sock.close()
 
 
+def _email_provider_registered() -> None:
+    """SMTP mail passes the vendor sharing gate, which sends nothing to an email provider
+    missing from the register (fail closed). ``migrate`` seeds the entry; a transactional
+    test before this one may have flushed it, so it is put back the way migrate does."""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    importlib.import_module("strongroom.protection.people.migrations.0002_vendor_seed").seed(
+        django_apps, None)
+
+
 def test_a_sigkilled_workers_task_runs_again_on_another_worker(workers):
+    _email_provider_registered()
     user = user_make(email=f"k-{os.getpid()}-{id(workers)}@example.test")
     smtp = HangingSmtp()
     try:
