@@ -101,7 +101,9 @@ def test_customer_erased_after_the_backup_stays_erased_after_restoring_it(
     _ledger_append(settings.STRONGROOM_DATA_DIR, customer.subject_id, seq=1)
     result = backup_restore(backup_id=row.backup_id, source=None, identity_path=recovery_key,
                             into=into, progress=_quiet)
-    assert result.replayed == 1 and not result.switched
+    # At least this customer's line (the suite's shared ledger file may hold other tests'
+    # erasures too); the self-check below proves it is this customer who is erased again.
+    assert result.replayed >= 1 and not result.switched
     data = scratch.data_dir_make(into=Path(into).parent if connection.vendor == "sqlite"
                                  else Path(settings.STRONGROOM_DATA_DIR) / "chk",
                                  keys_from=Path(settings.STRONGROOM_DATA_DIR) / "keys",
