@@ -85,14 +85,14 @@ def seek_page(queryset: QuerySet, *, keys: tuple[str, str], cursor: str | None,
         rows = list(ascending[: size + 1])
         page = list(reversed(rows[:size]))
         return _page(page, keys, older=True, newer=len(rows) > size)
-    except (ValidationError, ValueError, TypeError, OverflowError) as exc:
-        if isinstance(exc, BadCursor):
-            raise
+    except BadCursor:
+        raise
+    except (ValidationError, ValueError, TypeError, OverflowError):
         raise BadCursor("cursor does not fit this list") from None
 
 
 def _key(row: Any, keys: tuple[str, str]) -> list[Any]:
-    return [getattr(row, "pk" if k == "pk" else k) for k in keys]
+    return [getattr(row, k) for k in keys]
 
 
 def _page(rows: list[Any], keys: tuple[str, str], *, older: bool, newer: bool) -> SeekPage:
