@@ -20,7 +20,7 @@ class PaymentsConfig(AppConfig):
 
         from strongroom.config import ConfigError
 
-        from .money import MoneyError, currency_check
+        from strongroom.commerce.money import MoneyError, currency_check
 
         try:
             currency_check(settings.STRONGROOM_CURRENCY)

@@ -19,7 +19,7 @@ from strongroom.commerce.orders.models import Order, OrderStatus
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
 
-from . import money
+from strongroom.commerce import money
 from .alerting import payment_alert_open, payment_alerts_closed
 from .errors import GatewayRefused, GatewayUnavailable, RefundNotAllowed, WebhookInvalid
 from .gateways import GatewaySession, PaymentStart, gateway_get

@@ -18,7 +18,7 @@ from ..errors import GatewayRefused, GatewayUnavailable, WebhookInvalid
 from ..gateways import GatewayEvent, GatewayRefund, GatewaySession, HostedPageGateway
 from ..internal import signature
 from ..models import Payment, PaymentStatus
-from ..money import MoneyError, from_minor, to_minor
+from strongroom.commerce.money import MoneyError, from_minor, to_minor
 
 SIGNATURE_HEADER = "sandbox-signature"
 _STATUS = {
