@@ -18,9 +18,8 @@ class PaymentsConfig(AppConfig):
         # An unknown currency would be charged with a guessed minor unit: refuse to start.
         from django.conf import settings
 
-        from strongroom.config import ConfigError
-
         from strongroom.commerce.money import MoneyError, currency_check
+        from strongroom.config import ConfigError
 
         try:
             currency_check(settings.STRONGROOM_CURRENCY)

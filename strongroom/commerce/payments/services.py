@@ -15,11 +15,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from strongroom.commerce import money
 from strongroom.commerce.orders.models import Order, OrderStatus
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
 
-from strongroom.commerce import money
 from .alerting import payment_alert_open, payment_alerts_closed
 from .errors import GatewayRefused, GatewayUnavailable, RefundNotAllowed, WebhookInvalid
 from .gateways import GatewaySession, PaymentStart, gateway_get
