@@ -16,9 +16,10 @@ from strongroom.commerce.money import MoneyError, from_minor, to_minor
 from strongroom.config import PaymentConfig
 
 from ..errors import GatewayRefused, GatewayUnavailable, WebhookInvalid
-from ..gateways import GatewayEvent, GatewayRefund, GatewaySession, HostedPageGateway
 from ..internal import signature
 from ..models import Payment, PaymentStatus
+from ..ports import GatewayEvent, GatewayRefund, GatewaySession
+from .base import HostedPageGateway
 
 SIGNATURE_HEADER = "sandbox-signature"
 _STATUS = {

@@ -18,8 +18,9 @@ from strongroom.config import PaymentConfig
 from strongroom.protection.people.services import VendorUnregistered, vendor_share
 
 from ..errors import GatewayRefused, GatewayUnavailable, WebhookInvalid
-from ..gateways import GatewayEvent, GatewayRefund, GatewaySession, HostedPageGateway
 from ..models import Payment, PaymentStatus
+from ..ports import GatewayEvent, GatewayRefund, GatewaySession
+from .base import HostedPageGateway
 
 # Where Stripe departs from ISO 4217 (docs.stripe.com/currencies): it treats MGA as
 # zero-decimal, and ISK as two-decimal (amounts divisible by 100) for compatibility.

@@ -70,7 +70,8 @@ def place_order(client, variant, quantity: int = 1):
 
 
 def order_for_api(variant, user=None):
-    from strongroom.commerce.orders.services import CheckoutDetails, order_place
+    from strongroom.commerce.checkout.services import order_place
+    from strongroom.commerce.orders.services import CheckoutDetails
 
     cart, _ = cart_services.cart_create(user=user)
     cart_services.cart_line_set(cart=cart, variant_id=variant.pk, quantity=1)

@@ -64,7 +64,7 @@ def test_staff_refunds_record_request_success_and_the_order_refunded(client, san
 def test_a_refund_the_gateway_refuses_records_refund_failed(client, sandbox, variant, owner,
                                                             monkeypatch):
     from strongroom.commerce.payments.errors import GatewayRefused
-    from strongroom.commerce.payments.gateways import gateway_get
+    from strongroom.commerce.payments.registry import gateway_get
 
     from .test_refunds_and_reconcile import _paid_order
 
