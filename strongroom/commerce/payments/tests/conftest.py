@@ -6,9 +6,8 @@ from strongroom.commerce.cart import services as cart_services
 from strongroom.commerce.payments.monitor import monitor_reset
 from strongroom.config import PaymentConfig
 from strongroom.interfaces.storefront.tests.conftest import HttpsClient
+from strongroom.sandbox.tests.kit import path_of, sandbox_start
 from strongroom.testing.factories import product_make, user_make
-
-from .sandboxing import path_of, sandbox_start
 
 ADDRESS = {"email": "payer@example.test", "full_name": "Pat Payer", "line1": "1 Coin Street",
            "line2": "", "city": "Leeds", "postal_code": "LS1 1AA", "country": "GB",

@@ -12,10 +12,10 @@ from strongroom.commerce.payments.monitor import page_observe
 from strongroom.commerce.payments.services import alert_resolve, page_baseline_accept
 from strongroom.protection.alerts.models import Alert
 from strongroom.protection.audit.events import ActorType, AuditEvent
+from strongroom.sandbox.tests.kit import path_of
 from strongroom.testing.auditing import audit_entries_since, audit_events_since, audit_mark
 
 from .conftest import place_order
-from .sandboxing import path_of
 from .test_refunds_and_reconcile import _console
 
 pytestmark = pytest.mark.django_db

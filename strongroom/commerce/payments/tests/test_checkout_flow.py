@@ -8,9 +8,9 @@ from django.core import mail
 
 from strongroom.commerce.orders.models import OrderEvent, OrderStatus
 from strongroom.commerce.payments.models import Payment, PaymentStatus, WebhookEvent
+from strongroom.sandbox.tests.kit import path_of
 
 from .conftest import place_order
-from .sandboxing import path_of
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

@@ -9,10 +9,10 @@ from django.core.management.base import CommandError
 
 from strongroom.commerce.orders.models import OrderEvent, OrderStatus
 from strongroom.commerce.payments.models import Payment, PaymentAlert, PaymentStatus, Refund
+from strongroom.sandbox.tests.kit import path_of
 from strongroom.testing.factories import user_make
 
 from .conftest import place_order
-from .sandboxing import path_of
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +123,7 @@ def test_crash_between_gateway_success_and_order_update_is_repaired_by_reconcile
     def killed(**kwargs):
         raise SystemExit("killed")  # the process dies mid-update: the transaction rolls back
 
-    monkeypatch.setattr("strongroom.commerce.orders.services.order_mark_paid", killed)
+    monkeypatch.setattr("strongroom.commerce.payments.services.order_mark_paid", killed)
     with pytest.raises(SystemExit):
         client.get(path_of(location))
     monkeypatch.undo()
