@@ -7,7 +7,8 @@ import pytest
 from strongroom.commerce.cart import services as cart_services
 from strongroom.commerce.catalog.models import Variant
 from strongroom.commerce.checkout import services
-from strongroom.commerce.orders.errors import CheckoutError, OutOfStock
+from strongroom.commerce.orders import selectors
+from strongroom.commerce.orders.errors import CheckoutError, OrderNotFound, OutOfStock
 from strongroom.commerce.orders.models import Order, OrderStatus
 from strongroom.commerce.payments.models import Payment, PaymentStatus
 from strongroom.testing.factories import details_make, product_make, user_make
@@ -96,9 +97,6 @@ def test_account_order_belongs_to_user():
     v = product_make().variants.get()
     order, _ = services.order_place(cart=_cart_with((v, 1)), details=details_make(),
                                     shipping_method="standard", user=user)
-    from strongroom.commerce.orders import selectors
-    from strongroom.commerce.orders.errors import OrderNotFound
-
     assert selectors.order_get_for_user(user=user, reference=order.reference) == order
     with pytest.raises(OrderNotFound):
         selectors.order_get_for_user(user=user_make(), reference=order.reference)

@@ -5,8 +5,8 @@ import pytest
 
 from strongroom.commerce.cart import services as cart_services
 from strongroom.commerce.catalog.models import Variant
-from strongroom.commerce.orders import services
-from strongroom.commerce.orders.errors import InvalidTransition
+from strongroom.commerce.orders import selectors, services
+from strongroom.commerce.orders.errors import InvalidTransition, OrderNotFound
 from strongroom.commerce.orders.models import OrderEvent
 from strongroom.commerce.payments.models import Payment
 from strongroom.protection.vault.models import Subject
@@ -72,9 +72,6 @@ def test_cancelling_returns_stock_once():
 
 @pytest.mark.parametrize("reference", ["SR-\x00", "x" * 5000, "sr-lower", "", None, 12])
 def test_malformed_references_read_as_not_found(reference):
-    from strongroom.commerce.orders import selectors
-    from strongroom.commerce.orders.errors import OrderNotFound
-
     with pytest.raises(OrderNotFound):
         selectors.order_get_by_reference(reference=reference)
     with pytest.raises(OrderNotFound):

@@ -7,9 +7,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 
+from strongroom.commerce.payments.errors import RefundNotAllowed
 from strongroom.commerce.payments.models import Payment, PaymentStatus
 from strongroom.commerce.payments.services import payment_refund
+from strongroom.config import ConfigError
 from strongroom.testing.factories import product_make
 
 from .conftest import order_for_api
@@ -22,10 +25,6 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_unknown_store_currency_stops_start_up_with_one_line(settings):
-    from django.apps import apps
-
-    from strongroom.config import ConfigError
-
     settings.STRONGROOM_CURRENCY = "XYZ"
     with pytest.raises(ConfigError) as caught:
         apps.get_app_config("payments").ready()
@@ -61,8 +60,6 @@ def test_stripe_gets_minor_units_by_exponent(client, fake_stripe, settings, owne
 
 
 def test_a_fractional_yen_refund_is_refused(client, fake_stripe, settings, owner):  # noqa: F811
-    from strongroom.commerce.payments.errors import RefundNotAllowed
-
     settings.STRONGROOM_CURRENCY = "JPY"
     variant = product_make(name="Fan", price="1000", stock=5).variants.get()
     order, payment = _open(client, fake_stripe, variant)
