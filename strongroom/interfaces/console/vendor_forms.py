@@ -10,7 +10,7 @@ import re
 
 from django import forms
 
-from strongroom.protection.people.vendors.selectors import QUESTIONS
+from strongroom.protection.people.selectors import VENDOR_QUESTIONS
 
 CATEGORY = re.compile(r"^(user|system|data)(\.[a-z_]+)*$")
 FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -87,5 +87,5 @@ def vendor_initial(vendor) -> dict:
 class AssessmentForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for key, text in QUESTIONS.items():
+        for key, text in VENDOR_QUESTIONS.items():
             self.fields[key] = forms.BooleanField(label=text, required=False)

@@ -22,6 +22,17 @@ class AttemptInvalid(PeopleError):
     status = 409
 
 
+class CampaignNotFound(NotFound):
+    code = "people.campaign_not_found"
+
+
+class CampaignClosed(PeopleError):
+    """Cancelling a campaign that was already sent (or cancelled): nothing changes."""
+
+    code = "people.campaign_closed"
+    status = 409
+
+
 class VendorNotFound(NotFound):
     code = "people.vendor_not_found"
 

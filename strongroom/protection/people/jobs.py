@@ -1,9 +1,14 @@
-"""People's scheduled work: vendor review and certification reminders."""
+"""People's scheduled and background work: vendor review and certification reminders,
+access reviews, and sending phishing-simulation campaigns (ids only on the queue)."""
 
 from __future__ import annotations
 
-from strongroom.jobs.registry import scheduled
+from strongroom.jobs.registry import background, scheduled
 from strongroom.protection.alerts.services import alert_raise
+from strongroom.protection.people.phishing.campaigns import (
+    phishing_campaign_release,
+    phishing_campaigns_due,
+)
 from strongroom.protection.people.reviews.services import access_review_due
 from strongroom.protection.people.vendors.selectors import vendor_flags, vendors_list
 
@@ -28,3 +33,16 @@ def vendors_review_due() -> dict[str, int]:
            description="Start the 6-monthly access review; alert when one is overdue")
 def access_review() -> dict[str, int]:
     return access_review_due()
+
+
+@scheduled("phishing-campaigns-due", schedule="*/5 * * * *",
+           description="Send the phishing-simulation campaigns whose time has come")
+def phishing_campaigns_job() -> dict[str, int]:
+    """Idempotent: a campaign is released once (row lock, status), then no longer due."""
+    return phishing_campaigns_due()
+
+
+@background("phishing-campaign-send", retries=3)
+def campaign_send_task(*, campaign_id: int) -> dict[str, int]:
+    """A campaign scheduled for now; sends nothing if it was cancelled meanwhile."""
+    return {"emails": phishing_campaign_release(campaign_id=campaign_id)}

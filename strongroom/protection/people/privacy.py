@@ -26,7 +26,8 @@ declare("people.AccessReviewItem", STAFF,
                   "new_role": "user.job_title"},
         system=["id", "review", "user", "decided_by", "decided_at"])
 declare("people.PhishingCampaign", STAFF,
-        system=["id", "template", "created_by", "created_at"])
+        system=["id", "template", "created_by", "created_at", "send_at", "status",
+                "sent_at", "cancelled_at", "cancelled_by"])
 declare("people.PhishingTarget", STAFF,
         personal={"sent_at": "user.workplace", "clicked_at": "user.behavior",
                   "reported_at": "user.behavior"},

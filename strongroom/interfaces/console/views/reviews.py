@@ -46,8 +46,8 @@ def review_decide(request: HttpRequest, item_id: int) -> HttpResponse:
     raw_role = request.POST.get("role", "")
     role = Role(raw_role) if raw_role in {r.value for r in Role} else None
     try:
-        people_services.access_review_decide(item=item, decision=request.POST.get("decision", ""),
-                             role=role, by=request.user)
+        people_services.access_review_decide(
+            item=item, decision=request.POST.get("decision", ""), role=role, by=request.user)
     except (PeopleError, AccessError) as exc:
         messages.error(request, exc.message)
         return redirect("console:access_review")
