@@ -16,15 +16,20 @@ from strongroom.protection.people.vendors.selectors import vendor_flags, vendors
 @scheduled("vendors-review-due", schedule="0 6 * * *",
            description="Alert when a vendor's review is due or a certification lapses")
 def vendors_review_due() -> dict[str, int]:
-    """Idempotent: one open alert per vendor (dedupe key), counted again each day."""
+    """Idempotent: one open alert per vendor (dedupe key), counted again each day; high
+    once a review is overdue or a certification has expired (medium while it is near)."""
     raised = 0
     for vendor in vendors_list(active_only=True):
         flags = [f for f in vendor_flags(vendor=vendor) if "review" in f or "expire" in f]
         if flags:
-            alert_raise(kind="vendors.review_due", source="people", severity="medium",
+            lapsed = any("overdue" in f or "expired" in f for f in flags)
+            alert_raise(kind="vendors.review_due", source="people",
+                        severity="high" if lapsed else "medium",
                         summary=f"vendor {vendor.key}: " + "; ".join(flags),
                         detail={"vendor": vendor.key, "flags": flags},
-                        dedupe_key=f"vendors.review_due:{vendor.key}")
+                        # A lapse is a new, high alert even while a reminder is open.
+                        dedupe_key=f"vendors.review_due:{vendor.key}"
+                                   + (":lapsed" if lapsed else ""))
             raised += 1
     return {"vendors_flagged": raised}
 

@@ -127,3 +127,16 @@ def test_the_generated_privacy_policy_lists_the_active_vendors(client):
     Vendor.objects.filter(key="stripe").update(active=False, name="Gone Payments Ltd")
     html = client.get("/privacy/", secure=True).content.decode()
     assert "Gone Payments Ltd" not in html
+
+
+def test_an_overdue_review_is_flagged_as_such_and_alerts_high():
+    """A vendor nobody reviewed keeps receiving data (checkout must not stop), but the
+    register and the alert say plainly that its review has lapsed."""
+    vendor = Vendor.objects.get(key="email")
+    overdue = timezone.localdate() - dt.timedelta(days=1)
+    Vendor.objects.filter(pk=vendor.pk).update(next_review_on=overdue)
+    vendor.refresh_from_db()
+    assert f"review overdue since {overdue}" in vendor_flags(vendor=vendor)
+    vendors_review_due()
+    [alert] = [a for a in alerts_open() if a.dedupe_key == "vendors.review_due:email:lapsed"]
+    assert alert.severity == "high" and "overdue" in alert.summary

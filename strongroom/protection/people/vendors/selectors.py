@@ -52,7 +52,9 @@ def vendor_flags(*, vendor: Vendor, today: dt.date | None = None) -> list[str]:
             flags.append(f"{cert.get('name', 'certification')} expired on {expires}")
         elif expires <= soon:
             flags.append(f"{cert.get('name', 'certification')} expires on {expires}")
-    if vendor.next_review_on <= soon:
+    if vendor.next_review_on < today:
+        flags.append(f"review overdue since {vendor.next_review_on}")
+    elif vendor.next_review_on <= soon:
         flags.append(f"review due on {vendor.next_review_on}")
     if vendor.dpa_signed_on is None:
         flags.append("no data processing agreement recorded")
