@@ -33,6 +33,14 @@ class CampaignClosed(PeopleError):
     status = 409
 
 
+class QuizPaused(PeopleError):
+    """Too many failed attempts lately: the quiz opens again later (no guessing through
+    retakes)."""
+
+    code = "people.quiz_paused"
+    status = 429
+
+
 class VendorNotFound(NotFound):
     code = "people.vendor_not_found"
 

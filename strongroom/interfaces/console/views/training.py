@@ -14,7 +14,7 @@ from strongroom.protection.access.roles import Perm
 from strongroom.protection.access.selectors import has_perm
 from strongroom.protection.people import selectors as people
 from strongroom.protection.people import services as people_services
-from strongroom.protection.people.errors import AttemptInvalid, ModuleNotFound
+from strongroom.protection.people.errors import AttemptInvalid, ModuleNotFound, QuizPaused
 
 from ..permissions import perm_required, staff_required
 
@@ -48,7 +48,7 @@ def training_module(request: HttpRequest, slug: str) -> HttpResponse:
                 user=request.user, slug=slug, attempt_id=request.POST.get("attempt", ""),
                 answers={k: v for k, v in request.POST.items() if k.startswith("q")},
                 request=request)
-        except AttemptInvalid as exc:
+        except (AttemptInvalid, QuizPaused) as exc:
             messages.error(request, exc.message)
             return redirect("console:training_module", slug=slug)
         if result.passed:
@@ -58,7 +58,12 @@ def training_module(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, f"{result.score}%: the pass mark is {result.pass_mark}%. "
                                 "Read the module again and retake the quiz.")
         return redirect("console:training_module", slug=slug)
-    attempt, questions = people_services.quiz_start(user=request.user, slug=slug)
+    try:
+        attempt, questions = people_services.quiz_start(user=request.user, slug=slug)
+    except QuizPaused as exc:  # the module can still be read
+        attempt, questions, paused = None, [], exc.message
+    else:
+        paused = ""
     return render(request, "console/training/module.html", {
         "section": "training", "module": page.module, "body": page.body,
-        "attempt": attempt, "questions": questions})
+        "attempt": attempt, "questions": questions, "paused": paused})
