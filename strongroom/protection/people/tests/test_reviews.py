@@ -80,6 +80,9 @@ def test_overdue_review_raises_an_alert_and_the_job_starts_one():
     staff_make(Role.OWNER)
     assert access_review_due()["started"] == 1  # never reviewed: start one
     assert access_review_due()["started"] == 0  # idempotent
+    # The reviewers are told where they look: one alert naming the deadline.
+    [opened] = [a for a in alerts_open() if a.kind == "people.access_review_open"]
+    assert "due " in opened.summary and opened.severity == "low"
     later = timezone.now() + dt.timedelta(days=31)
     assert access_review_due(now=later)["overdue"] == 1
     assert any(a.kind == "people.access_review_overdue" for a in alerts_open())
