@@ -1,5 +1,5 @@
-"""People's scheduled and background work: vendor review and certification reminders,
-access reviews, and sending phishing-simulation campaigns (ids only on the queue)."""
+"""People's scheduled and background work: training and vendor reminders, access
+reviews, and sending phishing-simulation campaigns (ids only on the queue)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from strongroom.protection.people.phishing.campaigns import (
     phishing_campaigns_due,
 )
 from strongroom.protection.people.reviews.services import access_review_due
+from strongroom.protection.people.training.reminders import training_reminders_send
 from strongroom.protection.people.vendors.selectors import vendor_flags, vendors_list
 
 
@@ -51,3 +52,9 @@ def phishing_campaigns_job() -> dict[str, int]:
 def campaign_send_task(*, campaign_id: int) -> dict[str, int]:
     """A campaign scheduled for now; sends nothing if it was cancelled meanwhile."""
     return {"emails": phishing_campaign_release(campaign_id=campaign_id)}
+
+
+@scheduled("training-reminders", schedule="0 8 * * *",
+           description="Email staff whose training expires within 30 days (once each)")
+def training_reminders() -> dict[str, int]:
+    return training_reminders_send()

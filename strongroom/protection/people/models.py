@@ -42,6 +42,7 @@ class TrainingCompletion(models.Model):
     score = models.PositiveSmallIntegerField()
     completed_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
+    reminded_at = models.DateTimeField(null=True, blank=True)  # "expires soon" emailed
 
     class Meta:
         db_table = "people_training_completion"

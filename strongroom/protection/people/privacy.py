@@ -11,7 +11,7 @@ declare("people.QuizAttempt", STAFF,
         system=["id", "user", "module", "version", "created_at", "graded_at"])
 declare("people.TrainingCompletion", STAFF,
         personal={"score": "user.workplace", "completed_at": "user.workplace",
-                  "expires_at": "user.workplace"},
+                  "expires_at": "user.workplace", "reminded_at": "user.workplace"},
         system=["id", "user", "module", "version"])
 declare("people.Vendor", OPERATIONAL,
         system=["id", "key", "name", "service", "purpose", "legal_basis", "fields",
