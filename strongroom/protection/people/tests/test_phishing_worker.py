@@ -48,7 +48,8 @@ def test_the_worker_sends_now_and_later_campaigns_once(worker):
     owner = staff_make(Role.OWNER)
     now_agent = staff_make(Role.SUPPORT, email=f"now-{id(worker)}@staff.example.test")
     later_agent = staff_make(Role.SUPPORT, email=f"later-{id(worker)}@staff.example.test")
-    wait_for(lambda: WorkerBeat.objects.exists(), what="the worker's heartbeat")
+    wait_for(lambda: WorkerBeat.objects.exists(), timeout=90,  # a loaded machine
+             what="the worker's heartbeat")
     now = phishing_campaign_schedule(template="parcel", user_ids=[str(now_agent.pk)],
                                      by=owner)
     later = phishing_campaign_schedule(template="invoice", user_ids=[str(later_agent.pk)],
