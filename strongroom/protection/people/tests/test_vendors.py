@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from strongroom.protection.alerts.selectors import alerts_open
 from strongroom.protection.audit.events import AuditEvent
-from strongroom.protection.people.checks import check_vendor_register
+from strongroom.protection.people.checks import check_vendor_register, check_vendor_vetting
 from strongroom.protection.people.errors import PeopleError, VendorUnregistered
 from strongroom.protection.people.jobs import vendors_review_due
 from strongroom.protection.people.models import Vendor
@@ -140,3 +140,5 @@ def test_an_overdue_review_is_flagged_as_such_and_alerts_high():
     vendors_review_due()
     [alert] = [a for a in alerts_open() if a.dedupe_key == "vendors.review_due:email:lapsed"]
     assert alert.severity == "high" and "overdue" in alert.summary
+    [warning] = check_vendor_vetting()
+    assert warning.id == "vendors.W001" and "'email'" in warning.msg

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,8 +140,6 @@ def _int(value: Any) -> int | None:
 
 
 def _uuid(value: Any) -> Any:
-    import uuid  # local: only to validate the form's hidden field
-
     try:
         return uuid.UUID(str(value))
     except (TypeError, ValueError, AttributeError):
