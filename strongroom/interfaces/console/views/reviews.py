@@ -1,6 +1,7 @@
 """Access review page (access.review: the owner or the security officer): the open
 review, one row per staff account with its role, last activity and reveals in the
-period; confirm or disable each, or change its role (that also needs staff.manage)."""
+period; confirm or disable each, or change its role (that, and disabling an owner, also
+need staff.manage)."""
 
 from __future__ import annotations
 
@@ -48,8 +49,11 @@ def review_decide(request: HttpRequest, item_id: int) -> HttpResponse:
     if item is None:
         raise Http404("No such review item.")
     decision = request.POST.get("decision", "")
-    if decision == "changed" and not has_perm(request.user, Perm.STAFF_MANAGE):
-        raise PermissionDenied("Changing a role needs the staff.manage permission.")
+    if not has_perm(request.user, Perm.STAFF_MANAGE) and (
+            decision == "changed" or (decision == "disabled" and item.role == Role.OWNER)):
+        # A reviewer who does not manage staff (the security officer) removes access but
+        # never grants it, and cannot take the store from its owners.
+        raise PermissionDenied("Changing a role or disabling an owner needs staff.manage.")
     raw_role = request.POST.get("role", "")
     role = Role(raw_role) if raw_role in {r.value for r in Role} else None
     try:

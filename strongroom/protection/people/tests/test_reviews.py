@@ -109,7 +109,7 @@ def test_console_page_start_and_decide():
 def test_the_security_officer_reviews_but_cannot_change_roles():
     """PCI DSS 7.2.4: the owner or the security officer reviews. The security officer
     confirms or disables; a role change (a way to grant access) needs staff.manage."""
-    staff_make(Role.OWNER)
+    owners = staff_make(Role.OWNER), staff_make(Role.OWNER)
     officer, agent, leaver = (staff_make(Role.SECURITY_OFFICER), staff_make(Role.SUPPORT),
                               staff_make(Role.MARKETING))
     assert console_client(agent).get(reverse("console:access_review")).status_code == 403
@@ -122,7 +122,9 @@ def test_the_security_officer_reviews_but_cannot_change_roles():
     decide = lambda user, **data: client.post(  # noqa: E731
         reverse("console:access_review_decide", args=[items[user.pk].pk]), data)
     assert decide(agent, decision="changed", role="owner").status_code == 403
-    assert role_of(agent) == Role.SUPPORT
+    assert decide(owners[1], decision="disabled").status_code == 403
+    owners[1].refresh_from_db()
+    assert role_of(agent) == Role.SUPPORT and owners[1].is_active
     assert decide(agent, decision="confirmed").status_code == 302
     assert decide(leaver, decision="disabled").status_code == 302
     leaver.refresh_from_db()
