@@ -27,7 +27,6 @@ def _counts() -> dict[str, int]:
             for t in sorted(tables)}
 
 
-
 def selfcheck_report(*, subject: str = "") -> dict[str, Any]:
     report: dict[str, Any] = {"counts": _counts()}
     executor = MigrationExecutor(connection)
@@ -37,6 +36,7 @@ def selfcheck_report(*, subject: str = "") -> dict[str, Any]:
     report["audit_ok"] = verified.ok
     report["audit_events"] = verified.events
     report["audit_problems"] = [p.message for p in verified.problems[:3]]
+    report["audit_gaps"] = [gap.summary for gap in verified.gaps]
     ok = erased = failed = 0
     for model in apps.get_models():
         fields = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedField)]
