@@ -153,7 +153,8 @@ def _restore_into(*, opened: restore.Opened, snapshot: Path, ledger_file: Path,
             raise BackupError(BackupErrorCode.RESTORE, "finishing the restored database "
                               "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1])
         report = json.loads(done.stdout.strip().splitlines()[-1])
-        problems = scratch.problems_of(report, {})
+        problems = scratch.problems_of({**report, "counts": report["loaded_counts"]},
+                                       opened.manifest["counts"])
         if problems:
             raise BackupError(BackupErrorCode.RESTORE, f"the restored database failed "
                               f"its check: {problems[0]}")

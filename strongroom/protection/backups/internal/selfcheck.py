@@ -19,7 +19,7 @@ from strongroom.protection.vault.selectors import subject_is_erased
 SAMPLE = 25  # rows per model with encrypted fields
 
 
-def _counts() -> dict[str, int]:
+def table_counts() -> dict[str, int]:
     with connection.cursor() as cursor:
         tables = connection.introspection.table_names(cursor)
         return {t: cursor.execute(
@@ -28,7 +28,7 @@ def _counts() -> dict[str, int]:
 
 
 def selfcheck_report(*, subject: str = "") -> dict[str, Any]:
-    report: dict[str, Any] = {"counts": _counts()}
+    report: dict[str, Any] = {"counts": table_counts()}
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     report["migrations_pending"] = [f"{m.app_label}.{m.name}" for m, _ in plan]

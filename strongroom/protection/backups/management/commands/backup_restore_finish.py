@@ -3,7 +3,7 @@ Migrates it, pauses it (maintenance on), replays the erasure ledger (crypto-shre
 subject again: idempotent), records the restore, declares the audit gap it leaves (an
 AUDIT_GAP_DECLARED event and a signed gap checkpoint numbered above ``--checkpoints-above``
 and the checkpoint file's, so ``audit verify`` tells it from tampering), and checks it
-(one JSON line: the replay count and the self-check report)."""
+(one JSON line: the replay count, the row counts as loaded, and the self-check report)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from django.db import transaction
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_gap_declare, audit_record
 from strongroom.protection.backups.internal.ledger import ledger_read
-from strongroom.protection.backups.internal.selfcheck import selfcheck_report
+from strongroom.protection.backups.internal.selfcheck import selfcheck_report, table_counts
 from strongroom.protection.backups.services import maintenance_on
 from strongroom.protection.vault.services import subject_shred
 
@@ -37,6 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, backup_id: str, source: str, snapshot_at: str, ledger: str,
                checkpoints_above: int, **options: Any) -> None:
         actor = Actor.system("restore")
+        loaded = table_counts()  # as loaded, before anything writes: held against the manifest
         call_command("migrate", interactive=False, verbosity=0)  # a backup of older code
         maintenance_on(message="The shop is being restored from a backup.", by=actor)
         entries = ledger_read(Path(ledger))
@@ -51,4 +52,5 @@ class Command(BaseCommand):
                          reason=f"restored from {source}; data as of {snapshot_at}")
             audit_gap_declare(backup_id=backup_id, snapshot_at=snapshot_at, actor=actor,
                               above=checkpoints_above)
-        self.stdout.write(json.dumps({"replayed": len(entries), **selfcheck_report()}))
+        self.stdout.write(json.dumps({"replayed": len(entries), "loaded_counts": loaded,
+                                      **selfcheck_report()}))
