@@ -128,9 +128,11 @@ class Sealed:
 
 
 def seal(*, directory: Path, payload: Path, manifest: dict[str, Any],
-         key: SigningKey) -> Sealed:
-    """Write the manifest (with the payload's checksum) and its signature next to it."""
-    manifest = {**manifest, "payload": {"name": PAYLOAD, "sha256": sha256_file(payload),
+         key: SigningKey, sha256: str | None = None) -> Sealed:
+    """Write the manifest (with the payload's checksum: ``sha256`` if the caller hashed
+    the finished payload already) and its signature next to it."""
+    manifest = {**manifest, "payload": {"name": PAYLOAD,
+                                        "sha256": sha256 or sha256_file(payload),
                                         "bytes": payload.stat().st_size},
                 "signing_key_id": key.key_id}
     manifest_path = directory / MANIFEST

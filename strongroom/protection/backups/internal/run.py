@@ -230,13 +230,15 @@ def backup_run(*, progress: Progress) -> tuple[Backup, list[str]]:
             payload = staging / archive.PAYLOAD
             archive_encrypt(source=tar, dest=payload, recipient=recipient)
             tar.unlink()
+            digest = archive.sha256_file(payload)  # while the scratch check runs
             progress("waiting for the scratch verification")
             verification = verifying.finish()
         finally:
             if verifying is not None:
                 verifying.close()
         sealed = archive.seal(directory=staging, payload=payload,
-                              manifest={**manifest, "verification": verification}, key=key)
+                              manifest={**manifest, "verification": verification}, key=key,
+                              sha256=digest)
         row.bytes = payload.stat().st_size
         row.counts, row.verification = snap.counts, verification
         errors = _send(row, sealed, staging, progress)
