@@ -28,10 +28,7 @@ from strongroom.publicurl import public_url
 
 from .errors import PrivacyError, PrivacyErrorCode
 from .internal import policy
-from .internal.policy import (
-    policy_recipients_register,  # noqa: F401 - public: people uses it
-    text_digest,
-)
+from .internal.policy import text_digest
 from .models import ConsentMethod, ConsentRecord, PolicySection, PolicyVersion
 
 # The exact words shown next to each optional purpose's (unticked) box. Changing one
