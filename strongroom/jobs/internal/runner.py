@@ -32,6 +32,7 @@ from strongroom.jobs.models import (
     RunStatus,
     TaskStatus,
 )
+from strongroom.jobs.signals import job_failing
 
 logger = logging.getLogger("strongroom.jobs")
 FAILING_AFTER = 3  # consecutive failed runs of a job that raise an alert
@@ -136,13 +137,10 @@ def _failing_check(*, name: str) -> None:
                 [:FAILING_AFTER])
     if len(last) < FAILING_AFTER or any(s != RunStatus.FAILED for s in last):
         return
-    # Function-level import: alerts is a protection app the queue reports into.
-    from strongroom.protection.alerts.services import alert_raise
-
-    alert_raise(kind="jobs.failing", source="jobs", severity="high",
-                summary=f"Job {name} failed {FAILING_AFTER} times in a row",
-                detail={"job": name, "consecutive_failures": FAILING_AFTER},
-                dedupe_key=f"jobs.failing:{name}")
+    # The alerts app (above the queue) raises the alert; the queue never imports it.
+    if not job_failing.send(sender=job_execute, name=name, failures=FAILING_AFTER):
+        logger.error("job %s failed %s times in a row and no receiver raised an alert",
+                     name, FAILING_AFTER)
 
 
 # --- ledger tasks ------------------------------------------------------------------------
