@@ -14,8 +14,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from strongroom.protection.access.gates import data_access_refusal
 from strongroom.masking import mask_field
+from strongroom.protection.access.gates import data_access_refusal
 from strongroom.protection.access.models import (
     MarketingConsent,
     RevealFreeze,

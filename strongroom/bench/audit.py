@@ -306,7 +306,7 @@ def report() -> list[str]:
     return lines
 
 
-if __name__ == "__main__":  # python -m strongroom.protection.audit.bench
+if __name__ == "__main__":  # python -m strongroom.bench.audit
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "strongroom.settings")
     import django
 

@@ -15,7 +15,7 @@ Measured (each as figure, ratio, target, verdict):
 * login lookup through the email blind index vs a plaintext indexed lookup (<= 1.2x);
 * rewrapping 100,000 customers' data keys under a new KEK on SQLite (<= 60 s).
 
-Standalone: ``python -m strongroom.protection.vault.bench``.
+Standalone: ``python -m strongroom.bench.vault``.
 """
 
 from __future__ import annotations
