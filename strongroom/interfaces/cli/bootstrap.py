@@ -17,6 +17,7 @@ from strongroom import config
 from strongroom.protection.vault.errors import KeyConfigError
 from strongroom.protection.vault.internal import keyfiles
 from strongroom.protection.vault.internal.kms import kek_ensure
+from strongroom.protection.vault.signing import public_key_path, signing_key_ensure
 from strongroom.protection.vault.tls import TlsReport, tls_ensure
 
 
@@ -68,8 +69,6 @@ def _kek(data_dir: Path, env_value: str | None, out: TextIO) -> None:
 
 def _audit_signing_key(data_dir: Path, out: TextIO) -> None:
     """The Ed25519 key that signs audit checkpoints (vault-held, 0600, never in the DB)."""
-    from strongroom.protection.vault.signing import public_key_path, signing_key_ensure
-
     try:
         created = signing_key_ensure(data_dir=data_dir)
     except (KeyConfigError, OSError) as exc:

@@ -15,6 +15,7 @@ from django.core import checks
 from django.db import DatabaseError
 
 from strongroom.protection.people.training.catalog import CatalogError, modules_load
+from strongroom.protection.people.vendors.selectors import integrations_unregistered
 
 
 @checks.register()
@@ -36,8 +37,6 @@ def check_training_gate(app_configs: Any = None, **kwargs: Any) -> list:
 
 @checks.register(checks.Tags.security, deploy=True)
 def check_vendor_register(app_configs: Any = None, **kwargs: Any) -> list:
-    from strongroom.protection.people.vendors.selectors import integrations_unregistered
-
     try:
         missing = integrations_unregistered()
     except DatabaseError:  # not migrated yet: `migrate` seeds the register

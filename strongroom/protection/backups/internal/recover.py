@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import DatabaseError, connections
 
 from strongroom.protection.audit.events import Actor
+from strongroom.protection.backups import selectors, services
 from strongroom.protection.backups.errors import BackupError, BackupErrorCode
 from strongroom.protection.backups.internal import restore, scratch
 from strongroom.protection.backups.internal.ledger import (
@@ -120,8 +121,6 @@ def _restore_into(*, opened: restore.Opened, snapshot: Path, ledger_file: Path,
                   live_ledger: Path, into: str | None, db: dict, data_dir: Path,
                   staging: Path, backup_id: str, started: float, reopen: bool,
                   switched: list[bool], progress: Progress) -> RestoreResult:
-    from strongroom.protection.backups import selectors, services
-
     installed = restore.keys_install(opened, data_dir)
     name = into or _new_name(db, backup_id)
     progress("loading the snapshot into a new database")

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -86,8 +87,6 @@ def _date(value: Any) -> dt.date | None:
 
 def policy_recipients() -> list[dict]:
     """The active vendors as the privacy policy lists them (no personal data)."""
-    from django.db import DatabaseError
-
     try:
         vendors = list(vendors_list(active_only=True))
     except DatabaseError:  # before migrations (a check or a command on a new store)

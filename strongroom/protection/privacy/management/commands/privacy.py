@@ -16,6 +16,7 @@ from strongroom.inventory import BASES, PURPOSES
 from strongroom.protection.audit.events import Actor
 from strongroom.protection.privacy import selectors, services
 from strongroom.protection.privacy.errors import PrivacyError
+from strongroom.protection.privacy.internal.ledger import entry_line, ledger_file_sync
 from strongroom.protection.privacy.inventory import inventory_missing
 from strongroom.protection.privacy.requests import customer_by_email
 
@@ -123,8 +124,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{verb} {count:>8}  {kind.replace('_', ' ')}")
 
     def _ledger(self, *, format: str, **_: object) -> None:  # noqa: A002
-        from strongroom.protection.privacy.internal.ledger import entry_line, ledger_file_sync
-
         ledger_file_sync()
         entries = list(selectors.ledger_entries())
         if format == "json":
