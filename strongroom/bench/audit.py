@@ -30,6 +30,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+# Django and the store are imported inside the functions (function-level on purpose):
+# `python -m strongroom.bench.audit` imports this module before django.setup().
 WRITERS = 8
 APPEND_SECONDS = 2.0
 VERIFY_EVENTS = 200_000

@@ -32,6 +32,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+# Django and the store are imported inside the functions (function-level on purpose):
+# `python -m strongroom.bench.vault` imports this module before django.setup().
 TARGETS = {
     "field_decrypt_ratio": 2.0,
     "page_50_customers_ratio": 1.15,
