@@ -82,7 +82,7 @@ def keys_age(ctx: Context) -> Outcome:
     if primary is None:
         return bad("no primary key-encryption key")
     # The vault keeps one file per key version; its modification time is its birth.
-    from strongroom.protection.vault.internal.keyfiles import kek_path
+    from strongroom.protection.vault.kekfiles import kek_path
 
     path = kek_path(settings.STRONGROOM_DATA_DIR, primary)
     born = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
