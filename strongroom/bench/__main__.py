@@ -83,8 +83,8 @@ def _django_suite(module: str) -> list[str]:
 SUITES = [
     ("Storefront pages vs plain Django twins (granian + TLS)", _http),
     ("Vault (field encryption, blind index, rotation)",
-     lambda: _django_suite("strongroom.protection.vault.bench")),
-    ("Audit log", lambda: _django_suite("strongroom.protection.audit.bench")),
+     lambda: _django_suite("strongroom.bench.vault")),
+    ("Audit log", lambda: _django_suite("strongroom.bench.audit")),
     ("Console lists (1,000 rows vs 100,000 customers / 1,000,000 events; BENCH_LARGE=1: "
      "1M / 10M)", lambda: _django_suite("strongroom.bench.lists")),
     ("Privacy (export, erasure, retention sweep; SQLite)",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Max, Min, QuerySet
 
 from strongroom.protection.audit.events import DATA_SEEN_EVENTS, ActorType, AuditEvent, Domain
 from strongroom.protection.audit.internal import checkpoints as cplib
@@ -166,8 +166,6 @@ def audit_access_to_subject_grouped(
 ) -> _Groups:
     """``audit_access_to_subject`` folded per UTC day, actor, event, object, fields and
     reason, newest first: one GROUP BY in the database, paginated like a queryset."""
-    from django.db.models import BigIntegerField, ExpressionWrapper, F
-
     day = ExpressionWrapper(F("at_us") / US_PER_DAY, output_field=BigIntegerField())
     keys = ("event", "actor_type", "actor_id", "subject_id", "object_type", "object_id",
             "fields", "reason")

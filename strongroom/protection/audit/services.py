@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, connections, models, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 
@@ -40,6 +40,7 @@ from strongroom.protection.audit.models import (
     AuditOriginSubject,
 )
 from strongroom.protection.vault.errors import SubjectErasedError
+from strongroom.protection.vault.services import subject_create
 from strongroom.protection.vault.signing import signing_key_load
 
 logger = logging.getLogger(__name__)
@@ -189,8 +190,6 @@ def _origin(ip: str, actor: Actor, at_us: int) -> str:
 
 
 def _period_subject(at_us: int) -> uuid.UUID:
-    from strongroom.protection.vault.services import subject_create
-
     period = dt.datetime.fromtimestamp(at_us / 1e6, tz=dt.UTC).strftime("%Y-%m")
     found = AuditOriginSubject.objects.filter(period=period).values_list("subject_id", flat=True)
     for subject_id in found:
@@ -331,8 +330,6 @@ def _checkpoint_soon() -> None:
         return
 
     def run() -> None:
-        from django.db import connections
-
         try:
             audit_checkpoint_create()
         except Exception:  # noqa: BLE001 - never crash a worker; verify reports the gap

@@ -2,7 +2,7 @@
 vault id; the free text is written by the owner or security officer, who are asked to
 name accounts by number, not by person."""
 
-from strongroom.protection.privacy.inventory import Use, declare
+from strongroom.inventory import Use, declare
 
 INCIDENT = Use("security", "legal_obligation", "audit", ("database", "backups"))
 

@@ -2,7 +2,7 @@
 outcomes (personal data about staff, kept to run the store's security programme), and
 the vendor register (companies, no personal data)."""
 
-from strongroom.protection.privacy.inventory import OPERATIONAL, Use, declare
+from strongroom.inventory import OPERATIONAL, Use, declare
 
 STAFF = Use("staff", "legitimate_interests", "operational")
 

@@ -26,6 +26,7 @@ from django.db import DatabaseError, connections
 
 from strongroom.protection.audit.events import Actor
 from strongroom.protection.audit.selectors import audit_checkpoint_number_last
+from strongroom.protection.backups import selectors, services
 from strongroom.protection.backups.errors import BackupError, BackupErrorCode
 from strongroom.protection.backups.internal import restore, scratch
 from strongroom.protection.backups.internal.ledger import (
@@ -68,7 +69,6 @@ def _new_name(db: dict, backup_id: str) -> str:
 def backup_restore(*, backup_id: str, source: str | None, identity_path: Path,
                    into: str | None = None, keep_maintenance: bool = False,
                    progress: Progress) -> RestoreResult:
-    from strongroom.protection.backups import selectors, services  # services import this
 
     started = time.monotonic()
     data_dir = Path(settings.STRONGROOM_DATA_DIR)
@@ -129,8 +129,6 @@ def _restore_into(*, opened: restore.Opened, snapshot: Path, ledger_file: Path,
                   live_ledger: Path, into: str | None, db: dict, data_dir: Path,
                   staging: Path, backup_id: str, started: float, above: int, reopen: bool,
                   switched: list[bool], progress: Progress) -> RestoreResult:
-    from strongroom.protection.backups import selectors, services
-
     installed = restore.keys_install(opened, data_dir)
     name = into or _new_name(db, backup_id)
     progress("loading the snapshot into a new database")
