@@ -181,6 +181,8 @@ class AuditEvent(IntEnum):
     PLAYBOOK_EDITED = 12040  # reason: the incident type
     PLAYBOOK_STEP_DONE = 12041
     EXERCISE_ACTION_REHEARSED = 12050  # a containment action recorded, not executed
+    CANARIES_PLANTED = 12060  # reason: how many (which ones is never written down)
+    CANARY_TRIPPED = 12061  # object: the alert; reason: the event and who touched it
 
     @property
     def domain(self) -> Domain:

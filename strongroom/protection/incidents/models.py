@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from strongroom.protection.vault.fields import BlindIndexField, EncryptedCharField
+
 
 class Kind(models.TextChoices):
     ACCOUNT_TAKEOVER = "account_takeover", "Account takeover"
@@ -200,3 +202,26 @@ class PlaybookTick(models.Model):
         db_table = "incidents_playbooktick"
         constraints = [models.UniqueConstraint(fields=["incident", "step"],
                                                name="incidents_tick_step")]
+
+
+class Canary(models.Model):
+    """One planted fake customer (a honeytoken), known only through a keyed tag.
+
+    Threat: a stolen dump must not show which customers are canaries, or the thief
+    simply skips them. The customer row is made like any other; this row names it only
+    by ``marker`` (the canary's vault subject id, encrypted under a fresh subject of its
+    own, so the foreign key leads nowhere) and ``tag`` (its HMAC under the vault's index
+    key, rewritten with the other blind indexes when that key rotates). Without the
+    KEK the table is a list of random-looking values; nothing on the customer row differs.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    subject = models.ForeignKey("vault.Subject", on_delete=models.PROTECT, related_name="+")
+    marker = EncryptedCharField(max_length=36)
+    tag = BlindIndexField(source="marker", kind="text", unique=True)
+    planted_at = models.DateTimeField(default=timezone.now)
+
+    personal_fields = ("marker",)
+
+    class Meta:
+        db_table = "incidents_canary"

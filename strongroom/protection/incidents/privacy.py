@@ -21,3 +21,6 @@ declare("incidents.Delivery", INCIDENT,
         system=["id", "incident", "status"])
 declare("incidents.Playbook", INCIDENT, system=["kind", "text", "changed_at"])
 declare("incidents.PlaybookTick", INCIDENT, system=["id", "incident", "step", "at", "by"])
+declare("incidents.Canary", INCIDENT,
+        personal={"marker": "user.unique_id.pseudonymous"},
+        system=["id", "subject", "tag", "planted_at"])

@@ -19,6 +19,7 @@ from strongroom.protection.audit.events import AuditEvent
 from strongroom.protection.audit.services import audit_record
 
 from . import scope as scopelib
+from .canaries import canary_subject_ids
 from .errors import IncidentError
 from .models import (
     NEXT_STATUS,
@@ -157,8 +158,13 @@ def incident_review_set(*, incident: Incident, by: Any, cause: str, lessons: str
 def incident_scope_record(*, incident: Incident, by: Any, query: scopelib.ScopeQuery,
                           request: Any = None) -> list[scopelib.Affected]:
     """Run the breach-scope query and keep its answer on the incident (replacing an
-    earlier one for the same incident; the timeline keeps every query asked)."""
-    affected = scopelib.scope_query(query=query)
+    earlier one for the same incident; the timeline keeps every query asked). Canary
+    records seen are counted on the timeline but kept out of the scope: they are nobody
+    to notify and no data subject to report."""
+    found = scopelib.scope_query(query=query)
+    canaries = canary_subject_ids()
+    affected = [a for a in found if a.subject_id not in canaries]
+    fake = len(found) - len(affected)
     with transaction.atomic():
         ScopeEntry.objects.filter(incident=incident).delete()
         ScopeEntry.objects.bulk_create([
@@ -172,5 +178,6 @@ def incident_scope_record(*, incident: Incident, by: Any, query: scopelib.ScopeQ
         audit_record(event=AuditEvent.INCIDENT_SCOPE_RECORDED, actor=by, object=incident,
                      reason=f"{what}: {len(affected)} data subjects", request=request)
         timeline_write(incident=incident, kind=EntryKind.SCOPE, by=by,
-                       text=f"Breach scope ({what}): {len(affected)} customers affected.")
+                       text=f"Breach scope ({what}): {len(affected)} customers affected"
+                            + (f"; {fake} canary records touched too." if fake else "."))
     return affected
