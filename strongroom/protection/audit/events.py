@@ -175,6 +175,8 @@ class AuditEvent(IntEnum):
     CONTAINMENT_REVEALS_UNFROZEN = 12025
     CONTAINMENT_KEK_ROTATED = 12026
     CONTAINMENT_MAINTENANCE = 12027
+    CONTAINMENT_API_TOKENS_REVOKED = 12028  # every account's tokens (each API_TOKEN_REVOKED)
+    CONTAINMENT_SECRET_KEY_ROTATED = 12029  # no fallback kept: every session ended
     NOTICE_EDITED = 12030  # reason: customer | regulator
     NOTICE_APPROVED = 12031
     NOTICES_SENT = 12032  # one batch; reason: how many sent, how many had no account

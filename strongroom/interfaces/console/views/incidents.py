@@ -15,7 +15,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from strongroom.protection.access.roles import Perm, Role
 from strongroom.protection.access.selectors import reveals_frozen, role_of
-from strongroom.protection.incidents import containment, notices, playbooks, selectors, services
+from strongroom.protection.incidents import (
+    containment,
+    notices,
+    playbooks,
+    rekey,
+    selectors,
+    services,
+)
 from strongroom.protection.incidents.errors import IncidentError
 from strongroom.protection.incidents.models import Kind
 from strongroom.protection.incidents.scope import ScopeQuery
@@ -101,7 +108,9 @@ def _buttons(frozen: bool, maintenance: bool) -> list[tuple[str, str]]:
            ("reset-passwords", "Force password reset (accounts in scope)"),
            ("unfreeze", "Lift the reveal/export freeze") if frozen
            else ("freeze", "Freeze reveals and exports"),
-           ("rotate-kek", "Rotate the key-encryption key")]
+           ("rotate-kek", "Rotate the key-encryption key"),
+           ("revoke-api-tokens", "Revoke every API token"),
+           ("rotate-secret-key", "Rotate the secret key (signs everyone out)")]
     if maintenance:
         out += [("maintenance-on", "Maintenance mode on"), ("maintenance-off", "off")]
     return out
@@ -153,7 +162,8 @@ def incident_action(request: HttpRequest, incident_id, action: str) -> HttpRespo
 
 
 CONTAIN_ACTIONS = ("sign-out-customers", "sign-out-staff", "reset-passwords", "disable-staff",
-                   "freeze", "unfreeze", "rotate-kek", "maintenance-on", "maintenance-off")
+                   "freeze", "unfreeze", "rotate-kek", "maintenance-on", "maintenance-off",
+                   "revoke-api-tokens", "rotate-secret-key")
 
 
 @perm_required(Perm.INCIDENTS_MANAGE)
@@ -188,6 +198,14 @@ def incident_contain(request: HttpRequest, incident_id, action: str) -> HttpResp
         elif action in ("freeze", "unfreeze"):
             containment.contain_reveals_freeze(incident=incident, by=request.user,
                                                frozen=action == "freeze", request=request)
+        elif action == "revoke-api-tokens":
+            n = rekey.contain_api_tokens_revoke(incident=incident, by=request.user,
+                                                request=request)
+            messages.success(request, f"{n} API tokens revoked.")
+        elif action == "rotate-secret-key":
+            n = rekey.contain_secret_key_rotate(incident=incident, by=request.user,
+                                                request=request)
+            messages.success(request, f"Secret key rotated: {n} sessions ended (yours too).")
         elif action == "rotate-kek":
             containment.contain_kek_rotate(incident=incident, by=request.user, request=request)
             messages.success(request, "Key-encryption key rotated.")
