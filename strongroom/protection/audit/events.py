@@ -185,6 +185,8 @@ class AuditEvent(IntEnum):
     EXERCISE_ACTION_REHEARSED = 12050  # a containment action recorded, not executed
     CANARIES_PLANTED = 12060  # reason: how many (which ones is never written down)
     CANARY_TRIPPED = 12061  # object: the alert; reason: the event and who touched it
+    CONTAINMENT_RANGE_BLOCKED = 12070  # reason: the network and until when
+    CONTAINMENT_RANGE_UNBLOCKED = 12071
 
     @property
     def domain(self) -> Domain:

@@ -225,3 +225,20 @@ class Canary(models.Model):
 
     class Meta:
         db_table = "incidents_canary"
+
+
+class BlockedRange(models.Model):
+    """An address range refused every request (incident containment) until it expires."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="blocks")
+    network = models.CharField(max_length=50)  # normalised CIDR, e.g. 203.0.113.0/24
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        db_table = "incidents_blockedrange"
+        indexes = [models.Index(fields=["expires_at"], name="incidents_block_expires")]

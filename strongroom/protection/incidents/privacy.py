@@ -24,3 +24,6 @@ declare("incidents.PlaybookTick", INCIDENT, system=["id", "incident", "step", "a
 declare("incidents.Canary", INCIDENT,
         personal={"marker": "user.unique_id.pseudonymous"},
         system=["id", "subject", "tag", "planted_at"])
+declare("incidents.BlockedRange", INCIDENT,
+        personal={"network": "user.device.ip_address"},
+        system=["id", "incident", "created_at", "expires_at", "lifted_at", "by"])

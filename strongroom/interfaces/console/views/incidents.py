@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from strongroom.protection.access.roles import Perm, Role
 from strongroom.protection.access.selectors import reveals_frozen, role_of
 from strongroom.protection.incidents import (
+    blocking,
     containment,
     notices,
     playbooks,
@@ -98,6 +99,7 @@ def _detail(request: HttpRequest, incident, *, status: int = 200, **forms) -> Ht
                             if incident.exercise else None),
         "frozen": reveals_frozen(),
         "maintenance_available": containment.maintenance_available(),
+        "blocks": blocking.blocks_active(incident=incident),
         "contain_buttons": _buttons(reveals_frozen(), containment.maintenance_available()),
     }, status=status)
 
@@ -163,7 +165,7 @@ def incident_action(request: HttpRequest, incident_id, action: str) -> HttpRespo
 
 CONTAIN_ACTIONS = ("sign-out-customers", "sign-out-staff", "reset-passwords", "disable-staff",
                    "freeze", "unfreeze", "rotate-kek", "maintenance-on", "maintenance-off",
-                   "revoke-api-tokens", "rotate-secret-key")
+                   "revoke-api-tokens", "rotate-secret-key", "block-range", "unblock-range")
 
 
 @perm_required(Perm.INCIDENTS_MANAGE)
@@ -206,6 +208,14 @@ def incident_contain(request: HttpRequest, incident_id, action: str) -> HttpResp
             n = rekey.contain_secret_key_rotate(incident=incident, by=request.user,
                                                 request=request)
             messages.success(request, f"Secret key rotated: {n} sessions ended (yours too).")
+        elif action == "block-range":
+            blocking.range_block(incident=incident, by=request.user,
+                                 network=request.POST.get("network", ""),
+                                 hours=_hours(request.POST.get("hours")), request=request)
+            messages.success(request, "Address range blocked.")
+        elif action == "unblock-range":
+            blocking.range_unblock(incident=incident, by=request.user,
+                                   block_id=request.POST.get("block_id"), request=request)
         elif action == "rotate-kek":
             containment.contain_kek_rotate(incident=incident, by=request.user, request=request)
             messages.success(request, "Key-encryption key rotated.")
@@ -215,6 +225,13 @@ def incident_contain(request: HttpRequest, incident_id, action: str) -> HttpResp
     except IncidentError as exc:
         return _detail(request, incident, status=400, error=str(exc))
     return redirect(page)
+
+
+def _hours(value: object) -> int:
+    try:
+        return int(str(value or "").strip())
+    except ValueError:
+        raise IncidentError("Give the number of hours the block lasts.") from None
 
 
 def _uuid(value: object) -> str:
