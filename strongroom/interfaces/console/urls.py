@@ -97,6 +97,7 @@ urlpatterns = [
     path("vendors/<slug:key>/", vendors.vendor_edit, name="vendor_edit"),
     path("vendors/<slug:key>/assess/", vendors.vendor_assess, name="vendor_assess"),
     path("incidents/", incidents.incident_list, name="incident_list"),
+    path("incidents/time-zone/", incidents.incident_time_zone, name="incident_time_zone"),
     path("incidents/playbooks/<slug:kind>/", incidents.playbook_edit, name="playbook_edit"),
     path("incidents/from-alert/<int:alert_id>/", incidents.incident_from_alert,
          name="incident_from_alert"),

@@ -242,3 +242,14 @@ class BlockedRange(models.Model):
     class Meta:
         db_table = "incidents_blockedrange"
         indexes = [models.Index(fields=["expires_at"], name="incidents_block_expires")]
+
+
+class ResponseSettings(models.Model):
+    """The store's incident-response settings (one row): the owner's time zone, in which
+    the regulator deadline is shown (an IANA name; stored times stay UTC)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    time_zone = models.CharField(max_length=64, default="UTC")
+
+    class Meta:
+        db_table = "incidents_responsesettings"

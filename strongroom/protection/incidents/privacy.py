@@ -27,3 +27,4 @@ declare("incidents.Canary", INCIDENT,
 declare("incidents.BlockedRange", INCIDENT,
         personal={"network": "user.device.ip_address"},
         system=["id", "incident", "created_at", "expires_at", "lifted_at", "by"])
+declare("incidents.ResponseSettings", INCIDENT, system=["id", "time_zone"])

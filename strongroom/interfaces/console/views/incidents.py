@@ -26,6 +26,7 @@ from strongroom.protection.incidents import (
 )
 from strongroom.protection.incidents.errors import IncidentError
 from strongroom.protection.incidents.models import Kind
+from strongroom.protection.incidents.owner_time import owner_time_zone, owner_time_zone_set
 from strongroom.protection.incidents.scope import ScopeQuery
 
 from ..incident_forms import IncidentForm, NoteForm, NoticeForm, ReviewForm, ScopeForm
@@ -64,10 +65,29 @@ def incident_list(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 return redirect("console:incident_detail", incident.pk)
+    return _list(request, form, status=400 if form.errors else 200)
+
+
+def _list(request: HttpRequest, form: IncidentForm, *, status: int = 200,
+          time_zone: str | None = None, time_zone_error: str = "") -> HttpResponse:
     return render(request, "console/incidents/list.html", {
         "section": "incidents", "incidents": selectors.incidents_list()[:200], "form": form,
         "can_manage": can(request.user, Perm.INCIDENTS_MANAGE),
-    }, status=400 if form.errors else 200)
+        "time_zone": time_zone or owner_time_zone().key, "time_zone_error": time_zone_error,
+    }, status=status)
+
+
+@perm_required(Perm.INCIDENTS_MANAGE)
+@require_POST
+def incident_time_zone(request: HttpRequest) -> HttpResponse:
+    """The owner's time zone, in which deadlines are shown."""
+    name = request.POST.get("time_zone", "")
+    try:
+        owner_time_zone_set(name=name, by=request.user, request=request)
+    except IncidentError as exc:
+        return _list(request, IncidentForm(), status=400, time_zone=name[:64],
+                     time_zone_error=str(exc))
+    return redirect("console:incident_list")
 
 
 @perm_required(Perm.INCIDENTS_MANAGE)
