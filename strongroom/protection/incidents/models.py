@@ -253,3 +253,16 @@ class ResponseSettings(models.Model):
 
     class Meta:
         db_table = "incidents_responsesettings"
+
+
+class RiskLink(models.Model):
+    """A risk in the register (posture) that the post-incident review says this incident
+    changes: the review's lessons lead back to the register."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="risk_links")
+    risk = models.ForeignKey("posture.Risk", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "incidents_risklink"
+        constraints = [models.UniqueConstraint(fields=["incident", "risk"],
+                                               name="incidents_risklink_unique")]

@@ -28,3 +28,4 @@ declare("incidents.BlockedRange", INCIDENT,
         personal={"network": "user.device.ip_address"},
         system=["id", "incident", "created_at", "expires_at", "lifted_at", "by"])
 declare("incidents.ResponseSettings", INCIDENT, system=["id", "time_zone"])
+declare("incidents.RiskLink", INCIDENT, system=["id", "incident", "risk"])

@@ -111,7 +111,9 @@ def _detail(request: HttpRequest, incident, *, status: int = 200, **forms) -> Ht
         "scope_form": forms.get("scope_form") or ScopeForm(),
         "review_form": forms.get("review_form") or ReviewForm(initial={
             "cause": incident.review_cause, "lessons": incident.review_lessons,
-            "follow_ups": incident.review_follow_ups}),
+            "follow_ups": incident.review_follow_ups,
+            "risks": ", ".join(r.risk.code for r in incident.risk_links.all())}),
+        "risk_links": incident.risk_links.select_related("risk").order_by("risk__code"),
         "can_manage": can(request.user, Perm.INCIDENTS_MANAGE),
         "error": forms.get("error"),
         "checklist": playbooks.playbook_checklist(incident=incident),
