@@ -3,8 +3,8 @@ ever touches, so touching one is the alarm.
 
 The owner plants a few (``strongroom incidents canaries plant N``). Each is an ordinary
 customer account (generated name, an address at a domain the owner controls, a random
-password nobody knows, a join date in the past year) plus a ``Canary`` row that names it
-only by a keyed tag (see ``models.Canary``): a thief with a dump cannot tell them apart.
+password nobody knows, joined now) plus a ``Canary`` row that names it only by a keyed
+tag (see ``models.Canary``): a thief with a dump cannot tell them apart.
 
 Detection watches the audit log as it is written (``audit.services.audit_recorded``), so
 every route that records a read is covered without touching the routes themselves: a
@@ -13,8 +13,10 @@ reset attempt naming a canary's email (a leaked list being tried). The alert (hi
 CANARY_TRIPPED audit event and a drafted incident are written in the transaction of the
 event that tripped them: within the request, and never without that event.
 
-Residual leak, by design: a canary has no sign-up events in the log (like a customer
-brought in by ``customers import``) and no orders (like most accounts).
+Residual leaks, by design: a canary has no sign-up events in the log (like a customer
+brought in by ``customers import``) and no orders (like most accounts); canaries planted
+together joined in the same second, so plant a few at a time, on different days. The
+``Canary`` table shows how many there are and when they were planted, not which.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ _LAST = ("meyer", "novak", "garcia", "jensen", "rossi", "kowalski", "dubois", "l
 class CanaryRow:
     account_id: uuid.UUID
     email: str
-    joined: dt.datetime  # the made-up join date
+    joined: dt.datetime
 
 
 def _person() -> tuple[str, str]:
@@ -89,11 +91,11 @@ def canaries_plant(*, count: int, domain: str, by: Any, request: Any = None) -> 
                 name, local = _person()
                 try:
                     with transaction.atomic():
+                        # Joined now, like a sign-up: a made-up past date would
+                        # disagree with the vault rows made with it (their times, order).
                         user = users.create_user(
                             email=f"{local}@{domain}", password=secrets.token_urlsafe(32),
-                            full_name=name,
-                            date_joined=now - dt.timedelta(seconds=secrets.randbelow(
-                                365 * 86400) + 3600))
+                            full_name=name, date_joined=now, password_changed_at=now)
                     break
                 except IntegrityError:
                     continue
