@@ -68,7 +68,8 @@ def contain_secret_key_rotate(*, incident: Incident, by: Any, request: Any = Non
         return 0
     path = _key_file()
     try:
-        from_file = path.read_text().strip() == settings.SECRET_KEY
+        from_file = secrets.compare_digest(path.read_text().strip().encode(),
+                                           str(settings.SECRET_KEY).encode())
     except OSError:
         from_file = False
     if not from_file:
