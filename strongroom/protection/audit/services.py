@@ -24,6 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connection, connections, models, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.http import HttpRequest
 
 from strongroom.protection.audit import context
@@ -49,6 +50,13 @@ CHECKPOINT_EVERY_DEFAULT = 1000  # events per chain between automatic checkpoint
 CHECKPOINT_LOCK_CHAIN = -1  # the head row that serializes checkpoint creation
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]{0,63}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+# Sent after each event is appended, inside the recording transaction, with ``event``,
+# ``actor`` (an Actor) and ``subject_id`` (str, "" for none). For detectors that watch the
+# log as it is written (incidents' canary records): a receiver's writes commit or roll
+# back with the event, and a receiver that raises fails the recording action.
+audit_recorded = Signal()
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,7 @@ def audit_record(
         origin_id,
     )
     chain, seq, digest = chainlib.append(connection, values)
+    audit_recorded.send(sender=AuditEvent, event=event, actor=actor, subject_id=values[4])
     every = getattr(settings, "STRONGROOM_AUDIT_CHECKPOINT_EVERY", CHECKPOINT_EVERY_DEFAULT)
     if every and seq % every == 0:
         transaction.on_commit(_checkpoint_soon)
