@@ -197,10 +197,8 @@ def risks_seed(*, actor: Any = None, today: dt.date | None = None) -> int:
 
 
 def _risk_clean(values: dict[str, Any]) -> dict[str, Any]:
-    from .internal.checks.registry import CHECKS
-
-    checks_load()
-    unknown = [c for c in values.get("checks") or [] if c not in CHECKS]
+    known = checks_load()
+    unknown = [c for c in values.get("checks") or [] if c not in known]
     if unknown:
         raise PostureError(f"unknown self-audit check(s): {', '.join(unknown)}", field="checks")
     for name in ("likelihood", "impact"):
