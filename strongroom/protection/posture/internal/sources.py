@@ -95,7 +95,9 @@ def _documents(path: Path) -> Iterator[tuple[str, bytes]]:
     prefix = f"{path}:"
     for name, flags, method, crc, size, usize, offset in members:
         if name.endswith(b".json"):
-            label = prefix + name.decode("utf-8" if flags & 0x800 else "cp437")
+            text = name.decode("ascii") if name.isascii() \
+                else name.decode("utf-8" if flags & 0x800 else "cp437")
+            label = prefix + text
             yield label, _member(data, label, flags, method, crc, size, usize, offset)
 
 
