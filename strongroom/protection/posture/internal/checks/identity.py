@@ -8,7 +8,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from strongroom.protection.access.selectors import owners_active, role_of
+from strongroom.protection.access.roles import Role
+from strongroom.protection.access.selectors import role_of
 from strongroom.protection.accounts import throttle
 from strongroom.protection.accounts.passwords import STAFF_MIN_LENGTH
 from strongroom.protection.alerts.selectors import alerts_open
@@ -166,7 +167,8 @@ def access_roles(ctx: Context) -> Outcome:
 @check("access.owners", title="Few owner accounts", practice="access", pci="7.2.1",
        asvs="8.2.2", weight=1)
 def access_owners(ctx: Context) -> Outcome:
-    owners = owners_active().count()
+    # role_of is cached on each account (access.roles asked already): no query here.
+    owners = sum(1 for u in _staff(ctx) if role_of(u) == Role.OWNER)
     if owners == 0:
         return bad("no active owner: nobody can manage staff")
     if owners > 3:
