@@ -107,6 +107,19 @@ def test_a_malformed_file_names_the_file_and_stops_the_scan(osv_export):
     assert not Finding.objects.exists()  # nothing half-read is recorded as findings
 
 
+@pytest.mark.parametrize(("text", "problem"), [
+    ('{"id": "ODD-1", "affected": [}', "not valid JSON"),
+    ('{"summary": "no id", "affected": []}', "missing id"),
+    ('{"id": "ODD-3", "affected": {"package": "x"}}', "affected must be a list"),
+])
+def test_a_malformed_file_about_a_package_not_installed_is_named_too(osv_export, text,
+                                                                     problem):
+    (osv_export / "ODD.json").write_text(text)
+    with pytest.raises(AdvisoryFormatError) as caught:
+        services.vulnerability_scan_run(source=str(osv_export))
+    assert "ODD.json" in caught.value.message and problem in caught.value.message
+
+
 def test_a_malformed_advisory_for_an_installed_package_names_it(osv_export):
     write_advisory(osv_export, {"id": "BAD-2", "affected": [
         {"package": {"ecosystem": "PyPI", "name": "django"},
