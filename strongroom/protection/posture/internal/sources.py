@@ -27,6 +27,8 @@ from ..errors import AdvisoryFormatError, NoAdvisoryData
 from .osv import Advisory, advisory_parse, package_key
 
 Key = tuple[str, str]
+_DECODER = json.JSONDecoder()
+BOM = b"\xef\xbb\xbf"
 BATCH = 1000  # the API's limit of queries per querybatch call
 TIMEOUT = 20
 
@@ -184,8 +186,8 @@ def advisories_from_export(*, path: Path, wanted: Iterable[Key]) -> AdvisorySet:
     for name, raw in _documents(path):
         # Every document is parsed, so a malformed one is named whatever package it is
         # about; only those naming an installed package are read in full.
-        try:
-            data = json.loads(raw)
+        try:  # OSV documents are UTF-8 JSON (json.loads would sniff each encoding)
+            data = _DECODER.decode(raw.decode("utf-8-sig" if raw[:3] == BOM else "utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise AdvisoryFormatError(f"{name}: not valid JSON ({exc})") from None
         found.documents += 1
