@@ -15,10 +15,12 @@ from django.test import override_settings
 from django.utils import timezone
 
 from strongroom.commerce.payments.models import PaymentAlert
+from strongroom.protection.access.roles import Role
 from strongroom.protection.accounts import throttle
 from strongroom.protection.alerts.models import Alert
 from strongroom.protection.alerts.services import alert_raise
 from strongroom.protection.incidents.models import Kind, Playbook
+from strongroom.protection.people.models import Vendor
 from strongroom.protection.posture.internal.checks.registry import (
     CHECKS,
     Context,
@@ -30,6 +32,7 @@ from strongroom.protection.posture.models import AuditRun
 from strongroom.protection.vault.models import DataKey, DataKeyState, Subject
 from strongroom.protection.vault.selectors import kek_created_at, key_status
 from strongroom.protection.vault.tls import tls_ensure
+from strongroom.testing.staff import staff_make
 
 from .test_self_audit import store_dir  # noqa: F401 - the fixture, shared
 
@@ -167,3 +170,19 @@ def test_an_incident_type_without_steps_fails_the_plan(store_dir):  # noqa: F811
 def test_no_completed_access_review_fails(store_dir):  # noqa: F811
     status, detail = run("access.review")
     assert status == "fail" and "access review" in detail
+
+
+def test_untrained_staff_fail_training(store_dir):  # noqa: F811
+    staff_make(Role.SUPPORT)
+    assert run("training.current")[0] == "pass"
+    staff_make(Role.SUPPORT, trained=False)
+    assert run("training.current") == (
+        "fail", "1 staff account(s) without training in the last year")
+
+
+def test_an_overdue_vendor_review_fails(store_dir):  # noqa: F811
+    assert Vendor.objects.filter(active=True).exists()  # seeded with the store
+    assert run("vendors.reviews")[0] == "pass"
+    Vendor.objects.filter(pk=Vendor.objects.filter(active=True).first().pk).update(
+        next_review_on=timezone.now().date() - dt.timedelta(days=1))
+    assert run("vendors.reviews") == ("fail", "1 vendor review(s) overdue")
