@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib.metadata as md
 import os
 import sys
 
@@ -186,3 +187,11 @@ def test_an_overdue_vendor_review_fails(store_dir):  # noqa: F811
     Vendor.objects.filter(pk=Vendor.objects.filter(active=True).first().pk).update(
         next_review_on=timezone.now().date() - dt.timedelta(days=1))
     assert run("vendors.reviews") == ("fail", "1 vendor review(s) overdue")
+
+
+def test_a_broken_environment_fails_the_inventory_check(monkeypatch):
+    assert run("patch.sbom")[0] == "pass"
+    real = md.requires  # strongroom's metadata now names a distribution not installed
+    monkeypatch.setattr(md, "requires", lambda name: [*real(name), "vanished-dist>=1"])
+    status, detail = run("patch.sbom")
+    assert status == "fail" and "vanished-dist is required by strongroom" in detail
