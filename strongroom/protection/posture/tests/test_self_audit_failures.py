@@ -1,6 +1,7 @@
 """The self-audit checks that test_self_audit.py saw only pass: each fails (or warns)
 for its own reason on a store set up badly. The store is really set up badly (settings,
-rows, key and certificate files, the clock); nothing is mocked."""
+rows, key and certificate files, the clock); two values a changed install would change
+are patched (the staff lockout constant, strongroom's declared requirements)."""
 
 from __future__ import annotations
 
