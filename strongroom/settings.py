@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "strongroom.commerce.cart",
     "strongroom.commerce.orders",
     "strongroom.commerce.payments",
+    "strongroom.commerce.checkout",
     "strongroom.interfaces.web",
     "strongroom.interfaces.storefront",
     "strongroom.interfaces.console",

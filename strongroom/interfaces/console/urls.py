@@ -90,6 +90,8 @@ urlpatterns = [
     path("access-review/", reviews.review_page, name="access_review"),
     path("phishing/", phishing.campaign_list, name="phishing"),
     path("phishing/report/", phishing.phishing_report, name="phishing_report"),
+    path("phishing/<int:campaign_id>/cancel/", phishing.campaign_cancel,
+         name="phishing_cancel"),
     path("access-review/start/", reviews.review_start, name="access_review_start"),
     path("access-review/items/<int:item_id>/", reviews.review_decide,
          name="access_review_decide"),

@@ -149,6 +149,8 @@ class AuditEvent(IntEnum):
     PHISHING_CAMPAIGN_SENT = 11300  # reason: template, how many staff
     PHISHING_LINK_CLICKED = 11301  # the first click of one staff member's link
     PHISHING_REPORTED = 11302  # a staff member used "Report phishing"
+    PHISHING_CAMPAIGN_SCHEDULED = 11303  # reason: template, how many staff, send time (UTC)
+    PHISHING_CAMPAIGN_CANCELLED = 11304  # before it was sent
     # --- system 9000-9999 -------------------------------------------------------------------
     AUDIT_CHECKPOINTED = 9000
     AUDIT_VERIFY_FAILED = 9001

@@ -222,7 +222,34 @@ def audit_checkpoint_create(*, data_dir: Path | None = None) -> CheckpointResult
     events since then, so this stays cheap): signing a rewritten log would launder
     the rewrite. Raises CheckpointRefused if it does not, KeyConfigError without key.
     """
+    return _checkpoint_sign(data_dir=Path(data_dir or settings.STRONGROOM_DATA_DIR))
+
+
+def audit_gap_declare(*, backup_id: str, snapshot_at: str, actor: Actor,
+                      above: int = 0, data_dir: Path | None = None) -> CheckpointResult:
+    """After a restore (called in the restored database before the store uses it): the
+    events recorded after ``snapshot_at`` are lost. Records AUDIT_GAP_DECLARED and, in
+    the same transaction, signs a gap checkpoint naming it (``internal/trust.py``),
+    numbered above every checkpoint of the lost history (the checkpoint file's, and
+    ``above``: the replaced database's last number), so verification tells this
+    declared gap from tampering. Needs the audit signing key; the caller restores."""
     data_dir = Path(data_dir or settings.STRONGROOM_DATA_DIR)
+    in_file, _ = cplib.file_read(data_dir)
+    above = max([above, *(c.number for c in in_file)])
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    with transaction.atomic():
+        event = audit_record(
+            event=AuditEvent.AUDIT_GAP_DECLARED, actor=actor,
+            object=("backups.backup", backup_id),
+            reason=f"events recorded after {snapshot_at} until {now} are not in this log: "
+                   f"the store was restored from backup {backup_id}")
+        return _checkpoint_sign(data_dir=data_dir, above=above, gap={
+            "backup_id": backup_id, "snapshot_at": snapshot_at,
+            "event": [event.chain, event.seq, event.digest]})
+
+
+def _checkpoint_sign(*, data_dir: Path, above: int = 0,
+                     gap: dict[str, Any] | None = None) -> CheckpointResult:
     key = signing_key_load(data_dir=data_dir)
     with transaction.atomic():
         AuditChainHead.objects.select_for_update().get_or_create(
@@ -233,10 +260,11 @@ def audit_checkpoint_create(*, data_dir: Path | None = None) -> CheckpointResult
             if row else None
         previous = {c: (s, d) for c, s, d in last.data["heads"]} if last else {}
         heads, checked = _heads_extending(previous)
-        number = (last.number if last else 0) + 1
+        number = max(last.number if last else 0, above) + 1
         payload = cplib.payload_build(
             number=number, at_us=time.time_ns() // 1000,
             prev=last.digest if last else "", key_id=key.key_id, heads=heads,
+            gap=None if gap is None else {**gap, "after": last.number if last else 0},
         )
         signature = base64.b64encode(key.sign(cplib.message(payload))).decode("ascii")
         AuditCheckpoint.objects.create(

@@ -19,7 +19,9 @@ VERIFY_HELP = (
     "recompute every hash chain and check it against the signed checkpoints; names the "
     "first edited, deleted, inserted or reordered event and exits 1. Events deleted from "
     "the end of the log after the last checkpoint are only caught by the chain-head "
-    "cross-check (an attacker who also rolls the heads back is not): checkpoint often."
+    "cross-check (an attacker who also rolls the heads back is not): checkpoint often. "
+    "The gap a restore declared (a checkpoint signed by the audit signing key) is reported "
+    "as such; a cut without that signature fails."
 )
 
 
