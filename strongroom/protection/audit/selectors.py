@@ -8,16 +8,19 @@ None of these checks authorization: the console page or command calling them mus
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Max, Min, QuerySet
 
 from strongroom.protection.audit.events import DATA_SEEN_EVENTS, ActorType, AuditEvent, Domain
 from strongroom.protection.audit.internal import checkpoints as cplib
+from strongroom.protection.audit.internal import triggers as triggerslib
 from strongroom.protection.audit.internal import trust as trustlib
 from strongroom.protection.audit.internal import verify as verifylib
 from strongroom.protection.audit.internal.verify import VerifyReport
@@ -232,6 +235,21 @@ def audit_counts_by_actor(*, event: AuditEvent, actor_ids: list[str],
                                       at_us__gte=micros(since))
             .values("actor_id").annotate(n=Count("id")))
     return {r["actor_id"]: r["n"] for r in rows}
+
+
+def audit_checkpoint_last_at() -> dt.datetime | None:
+    """When the newest signed checkpoint was made (None: no checkpoint yet). The time
+    is the one inside the signed payload, not a column anyone could edit."""
+    last = AuditCheckpoint.objects.order_by("-number").values_list("payload", flat=True).first()
+    if last is None:
+        return None
+    return dt.datetime.fromtimestamp(json.loads(last)["at_us"] / 1_000_000, tz=dt.UTC)
+
+
+def audit_triggers_missing() -> list[str]:
+    """Names of the append-only triggers the database should have and lacks (empty when
+    UPDATE and DELETE of the log are refused)."""
+    return triggerslib.triggers_missing(connection)
 
 
 def audit_checkpoint_number_last() -> int:

@@ -13,6 +13,7 @@ class IncidentsConfig(AppConfig):
         # Imported here: models load only once the app registry is ready.
         from strongroom.protection.audit.services import audit_recorded
 
+        from . import selfaudit  # noqa: F401 - registers the incident plan's check
         from .canaries import on_audit_recorded
 
         audit_recorded.connect(on_audit_recorded, dispatch_uid="incidents.canaries")

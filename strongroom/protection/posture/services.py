@@ -22,7 +22,7 @@ from strongroom.protection.audit.services import audit_record
 
 from . import conf
 from .errors import AdvisoryFormatError, NoAdvisoryData, PostureError
-from .internal.checks.registry import CHECKS, CheckResult, Context, check_run, checks_load
+from .internal.checks.registry import CheckResult, Context, check_run, checks_load
 from .internal.cvss import at_least
 from .internal.eos import SupportStatus, support_statuses
 from .internal.inventory import Inventory, inventory_take
@@ -91,6 +91,8 @@ def vulnerability_scan_run(*, source: str | None = None, actor: Any = None,
                     dedupe_key="posture.scan_failed")
         raise
     matches = matches_find(inventory=inventory, advisories=advisories)
+    # One transaction for the run, its findings, its audit event and its alerts: one
+    # commit (one WAL flush on PostgreSQL) instead of one per alert.
     with transaction.atomic():
         run = ScanRun.objects.create(
             started_at=now, finished_at=timezone.now(), source=source[:500], ok=True,
@@ -98,23 +100,36 @@ def vulnerability_scan_run(*, source: str | None = None, actor: Any = None,
             findings=len(matches),
             support=[{"product": s.product, "version": s.version, "level": s.level,
                       "message": s.message} for s in support])
-        seen = [_finding_upsert(m, now) for m in matches]
+        seen = _findings_upsert(matches, now)
         Finding.objects.filter(resolved_at=None).exclude(pk__in=seen).update(resolved_at=now)
         audit_record(event=AuditEvent.VULNERABILITY_SCAN_RUN, actor=actor, object=run,
                      reason=f"{len(matches)} findings, {run.advisories} advisories")
-    _alerts_raise(matches, support)
+        _alerts_raise(matches, support)
     return ScanReport(run, matches, support, inventory)
 
 
-def _finding_upsert(m: Match, now: dt.datetime) -> int:
-    values = {"aliases": list(m.advisory.aliases), "summary": m.advisory.summary,
-              "severity": m.advisory.severity, "score": m.advisory.score, "fixed": m.fixed,
-              "upgrade": m.upgrade[:300], "last_seen": now, "resolved_at": None}
-    finding, _ = Finding.objects.update_or_create(
-        ecosystem=m.ecosystem, package=m.package, version=m.version,
-        advisory_id=m.advisory.id, defaults=values, create_defaults={**values,
-                                                                    "first_seen": now})
-    return finding.pk
+FINDING_KEY = ("ecosystem", "package", "version", "advisory_id")
+FINDING_VALUES = ("aliases", "summary", "severity", "score", "fixed", "upgrade", "last_seen",
+                  "resolved_at")
+
+
+def _findings_upsert(matches: list[Match], now: dt.datetime) -> list[int]:
+    """Insert new findings and refresh known ones in one statement (INSERT ... ON
+    CONFLICT on the unique key): a finding keeps its ``first_seen`` (its age) and is
+    reopened if it had been resolved. Returns the ids of every finding seen."""
+    rows = {}
+    for m in matches:
+        rows[(m.ecosystem, m.package, m.version, m.advisory.id)] = Finding(
+            ecosystem=m.ecosystem, package=m.package, version=m.version,
+            advisory_id=m.advisory.id, aliases=list(m.advisory.aliases),
+            summary=m.advisory.summary, severity=m.advisory.severity, score=m.advisory.score,
+            fixed=m.fixed, upgrade=m.upgrade[:300], first_seen=now, last_seen=now,
+            resolved_at=None)
+    if not rows:
+        return []
+    saved = Finding.objects.bulk_create(list(rows.values()), update_conflicts=True,
+                                        unique_fields=FINDING_KEY, update_fields=FINDING_VALUES)
+    return [f.pk for f in saved]
 
 
 def _alerts_raise(matches: list[Match], support: list[SupportStatus]) -> None:
@@ -197,8 +212,8 @@ def risks_seed(*, actor: Any = None, today: dt.date | None = None) -> int:
 
 
 def _risk_clean(values: dict[str, Any]) -> dict[str, Any]:
-    checks_load()
-    unknown = [c for c in values.get("checks") or [] if c not in CHECKS]
+    known = checks_load()
+    unknown = [c for c in values.get("checks") or [] if c not in known]
     if unknown:
         raise PostureError(f"unknown self-audit check(s): {', '.join(unknown)}", field="checks")
     for name in ("likelihood", "impact"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from uuid import UUID
@@ -103,3 +104,17 @@ def key_status() -> KeyStatus:
         subjects_erased=Subject.objects.filter(erased_at__isnull=False).count(),
         missing_versions=sorted((set(dk) | set(ik)) - present),
     )
+
+
+def kek_created_at(*, version: int) -> dt.datetime | None:
+    """When key-encryption key ``version`` was made: its key file's modification time
+    (a version's file is written once and never rewritten). None when the key comes
+    from STRONGROOM_KEK (its age is known only where it is kept) or has no file."""
+    kms = keystore().kms
+    if kms.source == "env":
+        return None
+    path = keyfiles.kek_path(kms.data_dir, version)  # type: ignore[attr-defined]
+    try:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+    except FileNotFoundError:
+        return None

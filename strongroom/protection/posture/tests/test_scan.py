@@ -3,6 +3,8 @@ posture.W001; and the loud failure when there is no data."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import zipfile
 
 import django
@@ -10,12 +12,16 @@ import pytest
 from django.core import checks
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from strongroom.protection.alerts.models import Alert
 from strongroom.protection.audit.events import AuditEvent
 from strongroom.protection.audit.models import AuditEntry
 from strongroom.protection.posture import services
 from strongroom.protection.posture.errors import AdvisoryFormatError, NoAdvisoryData
+from strongroom.protection.posture.internal import sources
 from strongroom.protection.posture.models import Finding, ScanRun
 
 from .conftest import write_advisory
@@ -101,6 +107,19 @@ def test_a_malformed_file_names_the_file_and_stops_the_scan(osv_export):
     assert not Finding.objects.exists()  # nothing half-read is recorded as findings
 
 
+@pytest.mark.parametrize(("text", "problem"), [
+    ('{"id": "ODD-1", "affected": [}', "not valid JSON"),
+    ('{"summary": "no id", "affected": []}', "missing id"),
+    ('{"id": "ODD-3", "affected": {"package": "x"}}', "affected must be a list"),
+])
+def test_a_malformed_file_about_a_package_not_installed_is_named_too(osv_export, text,
+                                                                     problem):
+    (osv_export / "ODD.json").write_text(text)
+    with pytest.raises(AdvisoryFormatError) as caught:
+        services.vulnerability_scan_run(source=str(osv_export))
+    assert "ODD.json" in caught.value.message and problem in caught.value.message
+
+
 def test_a_malformed_advisory_for_an_installed_package_names_it(osv_export):
     write_advisory(osv_export, {"id": "BAD-2", "affected": [
         {"package": {"ecosystem": "PyPI", "name": "django"},
@@ -133,8 +152,6 @@ def test_command_exit_status_follows_fail_on(osv_export, tmp_path, capsys):
 
 
 def test_json_output_lists_each_finding(osv_export, capsys):
-    import json
-
     with pytest.raises(CommandError):
         call_command("security", "scan", "--osv", str(osv_export), "--format", "json")
     data = json.loads(capsys.readouterr().out)
@@ -156,3 +173,62 @@ def test_a_corrupt_zip_member_is_no_data_not_a_partial_scan(osv_export, tmp_path
     with pytest.raises(NoAdvisoryData, match="CRC"):
         services.vulnerability_scan_run(source=str(archive))
     assert not Finding.objects.exists()
+
+
+@pytest.mark.parametrize("layout", ["deflated", "bzip2", "lzma", "prefixed", "folders"])
+def test_every_zip_layout_reads_like_the_folder(osv_export, tmp_path, layout):
+    """Plain archives are read from their central directory directly; anything else
+    (other compression, data before the archive) goes through zipfile: same result."""
+    method = {"bzip2": zipfile.ZIP_BZIP2, "lzma": zipfile.ZIP_LZMA}.get(layout,
+                                                                      zipfile.ZIP_DEFLATED)
+    archive = tmp_path / "all.zip"
+    with zipfile.ZipFile(archive, "w", method) as z:
+        if layout == "folders":
+            z.writestr("osv/", b"")
+            z.comment = b"an OSV export"
+        for path in sorted(osv_export.glob("*.json")):
+            z.write(path, f"osv/{path.name}" if layout == "folders" else path.name)
+    if layout == "prefixed":
+        archive.write_bytes(b"#!/bin/sh\nexit 0\n" + archive.read_bytes())
+    direct = sources._central_directory(archive.read_bytes()) is not None
+    assert direct == (layout in ("deflated", "folders"))  # the fast path, where it applies
+    report = services.vulnerability_scan_run(source=str(archive))
+    assert [m.advisory.id for m in report.matches] == ["PYSEC-TEST-0001"]
+    assert report.run.advisories == 4
+
+
+def test_a_truncated_zip_is_no_data(osv_export, tmp_path):
+    archive = tmp_path / "all.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(osv_export.glob("*.json")):
+            z.write(path, path.name)
+    archive.write_bytes(archive.read_bytes()[:-40])
+    with pytest.raises(NoAdvisoryData, match="all.zip"):
+        services.vulnerability_scan_run(source=str(archive))
+
+
+def test_a_finding_keeps_its_age_and_reopens_when_it_comes_back(osv_export, clean_export):
+    first = timezone.now() - dt.timedelta(days=10)
+    services.vulnerability_scan_run(source=str(osv_export), now=first)
+    finding = Finding.objects.get()
+    services.vulnerability_scan_run(source=str(clean_export), now=first + dt.timedelta(days=1))
+    assert Finding.objects.get().resolved_at == first + dt.timedelta(days=1)
+    later = first + dt.timedelta(days=2)
+    services.vulnerability_scan_run(source=str(osv_export), now=later)
+    again = Finding.objects.get()
+    assert again.pk == finding.pk and again.resolved_at is None
+    assert again.first_seen == first and again.last_seen == later
+
+
+def test_findings_are_written_in_one_statement_whatever_their_number(osv_export):
+    for n in range(3):  # three more critical findings for installed packages
+        write_advisory(osv_export, {"id": f"MANY-{n}", "affected": [
+            {"package": {"ecosystem": "PyPI", "name": name},
+             "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}
+            for name in ("django", "sqlparse", "asgiref")]})
+    with CaptureQueriesContext(connection) as queries:
+        report = services.vulnerability_scan_run(source=str(osv_export))
+    assert len(report.matches) == 10 and Finding.objects.count() == 10
+    writes = [q["sql"] for q in queries.captured_queries
+              if q["sql"].startswith(("INSERT", "UPDATE")) and "posture_finding" in q["sql"]]
+    assert len(writes) == 2  # one upsert of all ten, one update resolving the others

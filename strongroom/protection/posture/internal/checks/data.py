@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 
 from django.apps import apps
@@ -13,11 +12,13 @@ from django.db import connection
 from strongroom.commerce.payments.checks import check_gateway
 from strongroom.commerce.payments.integrity import SCRIPT_INVENTORY, file_sha384
 from strongroom.commerce.payments.selectors import alerts_open
-from strongroom.protection.audit.internal.triggers import triggers_missing
-from strongroom.protection.audit.models import AuditCheckpoint
-from strongroom.protection.audit.selectors import audit_verify
+from strongroom.protection.audit.selectors import (
+    audit_checkpoint_last_at,
+    audit_triggers_missing,
+    audit_verify,
+)
 from strongroom.protection.vault.checks import check_keys, check_personal_fields
-from strongroom.protection.vault.selectors import key_status
+from strongroom.protection.vault.selectors import kek_created_at, key_status
 
 from .registry import Context, Outcome, bad, check, na, ok, warn
 
@@ -81,11 +82,9 @@ def keys_age(ctx: Context) -> Outcome:
     primary = next((k.version for k in status.kek_versions if k.primary), None)
     if primary is None:
         return bad("no primary key-encryption key")
-    # The vault keeps one file per key version; its modification time is its birth.
-    from strongroom.protection.vault.kekfiles import kek_path
-
-    path = kek_path(settings.STRONGROOM_DATA_DIR, primary)
-    born = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+    born = kek_created_at(version=primary)
+    if born is None:
+        return bad(f"version {primary} has no key file to date it by")
     days = (ctx.now - born).days
     if days > 365:
         return bad(f"version {primary} is {days} days old: run `strongroom keys rotate`")
@@ -142,10 +141,9 @@ def audit_verified(ctx: Context) -> Outcome:
 @check("audit.checkpoint", title="Audit log checkpoint signed in the last 26 hours",
        practice="audits", pci="10.3.4", asvs="16.4.3", weight=2)
 def audit_checkpoint(ctx: Context) -> Outcome:
-    last = AuditCheckpoint.objects.order_by("-number").first()
-    if last is None:
+    at = audit_checkpoint_last_at()
+    if at is None:
         return bad("no signed checkpoint: schedule `strongroom audit checkpoint`")
-    at = dt.datetime.fromtimestamp(json.loads(last.payload)["at_us"] / 1e6, tz=dt.UTC)
     if at < ctx.now - dt.timedelta(hours=26):
         return bad(f"last checkpoint {at:%Y-%m-%d %H:%M}")
     return ok(f"last checkpoint {at:%Y-%m-%d %H:%M}")
@@ -154,7 +152,7 @@ def audit_checkpoint(ctx: Context) -> Outcome:
 @check("audit.append_only", title="Database refuses edits of the audit log",
        practice="audits", pci="10.3.2", asvs="16.4.2", weight=3, critical=True)
 def audit_append_only(ctx: Context) -> Outcome:
-    missing = triggers_missing(connection)
+    missing = audit_triggers_missing()
     if missing:
         return bad(f"missing triggers: {', '.join(missing)}: run `strongroom audit triggers`")
     return ok("UPDATE and DELETE refused by triggers")

@@ -1,4 +1,5 @@
-"""Patching, recovery, privacy, third parties, incidents, alerts and the job worker."""
+"""Patching, recovery, privacy, third parties, alerts and the job worker (the incident plan's
+check comes from the incidents app, which sits above: ``incidents/selfaudit.py``)."""
 
 from __future__ import annotations
 
@@ -143,23 +144,6 @@ def vendors_reviews(ctx: Context) -> Outcome:
     if overdue:
         return bad(f"{overdue} vendor review(s) overdue")
     return ok(f"{model.objects.count()} vendors, none overdue")
-
-
-@check("incidents.plan", title="An incident response plan with playbooks",
-       practice="incident_response", pci="12.10.1", asvs="16.1.1", weight=2)
-def incidents_plan(ctx: Context) -> Outcome:
-    model, reason = capability_model("incidents", "Playbook")
-    if model is None:
-        return na(reason)
-    # Playbooks ship with the store (incidents/playbooks/<kind>.md); a Playbook row is the
-    # store's own edit of one. The plan is there when every kind has steps to follow.
-    from strongroom.protection.incidents.models import Kind
-    from strongroom.protection.incidents.playbooks import playbook_steps
-
-    empty = [k.value for k in Kind if not playbook_steps(kind=k.value)]
-    if empty:
-        return bad(f"no playbook steps for: {', '.join(empty)}")
-    return ok(f"a playbook for each of the {len(Kind)} incident types")
 
 
 @check("jobs.worker", title="A job worker is running (heartbeat in the last 10 minutes)",

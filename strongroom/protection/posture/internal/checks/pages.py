@@ -10,6 +10,7 @@ import socket
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -44,12 +45,18 @@ def _remote(url: str, path: str, *, secure: bool = True) -> Page:
                 cookies, response.headers.get("Location", ""))
 
 
-def _local(path: str, *, secure: bool = True) -> Page:
+def _client() -> Any:
     from django.test import Client  # the WSGI handler with every middleware, no server
 
     host = next((h for h in settings.ALLOWED_HOSTS if h and not h.startswith((".", "*"))),
                 "localhost")
-    client = Client(HTTP_HOST=host.strip("[]") if host.startswith("[") else host)
+    return Client(HTTP_HOST=host.strip("[]") if host.startswith("[") else host)
+
+
+def _local(ctx: Context, path: str, *, secure: bool = True) -> Page:
+    # One client per audit: each new one loads the whole middleware stack again.
+    client = ctx.once("client", _client)
+    client.cookies.clear()  # every page as a first-time visitor gets it
     response = client.get(path, secure=secure)
     headers = {k.lower(): v for k, v in response.headers.items()}
     cookies = [m.OutputString() for m in response.cookies.values()]
@@ -61,7 +68,7 @@ def page(ctx: Context, name: str, *, secure: bool = True) -> Page:
     key = f"page:{name}:{secure}"
     if ctx.url:
         return ctx.once(key, lambda: _remote(ctx.url, path, secure=secure))
-    return ctx.once(key, lambda: _local(path, secure=secure))
+    return ctx.once(key, lambda: _local(ctx, path, secure=secure))
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,8 @@ def check_run(definition: CheckDef, ctx: Context) -> CheckResult:
 
 def checks_load() -> dict[str, CheckDef]:
     """Import every check module (registration happens at import)."""
+    # Imported on first use, not at the top: the check modules reach into a dozen other
+    # apps, and this registry is imported early (the deploy check, AppConfig.ready).
     from . import data, identity, operations, web  # noqa: F401
 
     return CHECKS

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core import checks
 
 from strongroom.config import secret_key_is_weak
+from strongroom.protection.vault.tls import certificate_expiry, tls_files
 
 from .pages import page, tls_facts
 from .registry import Context, Outcome, bad, check, na, ok, warn
@@ -63,14 +64,11 @@ def https_certificate(ctx: Context) -> Outcome:
     if ctx.url:
         days = tls_facts(ctx).days_left
     else:
-        from cryptography import x509  # reading a certificate's dates, no crypto done
-
-        cert = Path(settings.STRONGROOM_DATA_DIR) / "tls" / "server.pem"
+        cert = tls_files(Path(settings.STRONGROOM_DATA_DIR)).cert
         if not cert.is_file():
             return na(f"no certificate at {cert} (TLS ends at a proxy?): set "
                       "STRONGROOM_AUDIT_URL to check the one served")
-        expires = x509.load_pem_x509_certificate(cert.read_bytes()).not_valid_after_utc
-        days = (expires - ctx.now).days
+        days = (certificate_expiry(cert) - ctx.now).days
     if days < 0:
         return bad(f"the certificate expired {-days} days ago")
     if days < 30:
