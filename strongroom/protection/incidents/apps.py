@@ -12,8 +12,10 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: models load only once the app registry is ready.
         from strongroom.protection.audit.services import audit_recorded
+        from strongroom.protection.privacy.retention import retention_exempt_register
 
         from . import selfaudit  # noqa: F401 - registers the incident plan's check
-        from .canaries import on_audit_recorded
+        from .canaries import canary_subject_ids, on_audit_recorded
 
         audit_recorded.connect(on_audit_recorded, dispatch_uid="incidents.canaries")
+        retention_exempt_register(canary_subject_ids)

@@ -17,6 +17,8 @@ counts. Each real sweep is audited with its counts (RETENTION_SWEPT).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -62,12 +64,28 @@ def _delete(qs: Any, dry_run: bool) -> int:
     return qs.count() if dry_run else qs.delete()[0]
 
 
+_EXEMPT: list[Callable[[], Iterable[uuid.UUID]]] = []
+
+
+def retention_exempt_register(subjects: Callable[[], Iterable[uuid.UUID]]) -> None:
+    """An app above privacy names accounts the inactivity sweep must leave alone (the
+    incident app's canaries: they never sign in by design, and a notice or an erasure
+    would both spend them and email a trap address). ``subjects`` is called per sweep."""
+    if subjects not in _EXEMPT:
+        _EXEMPT.append(subjects)
+
+
+def _exempt_subjects() -> set[uuid.UUID]:
+    return {subject for provider in _EXEMPT for subject in provider()}
+
+
 def _inactive(now: dt.datetime, dry_run: bool) -> tuple[int, int]:
     s = privacy_settings()
     cutoff = now - dt.timedelta(days=365 * s.inactive_years)
     unused = (get_user_model().objects.filter(is_staff=False, is_active=True)
               .filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True,
-                                                   date_joined__lt=cutoff)))
+                                                   date_joined__lt=cutoff))
+              .exclude(subject_id__in=_exempt_subjects()))
     notified = dict(RetentionNotice.objects.filter(user__in=unused)
                     .values_list("user_id", "sent_at"))
     notices = erased = 0

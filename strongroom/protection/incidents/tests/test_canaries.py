@@ -164,3 +164,22 @@ def test_command_plants_and_lists(capsys):
     with pytest.raises(CommandError, match="between 1 and 50") as exc:
         call_command("incidents", "canaries", "plant", "0", "--domain", "shop.example")
     assert exc.value.returncode == 2
+
+
+def test_the_inactivity_sweep_leaves_canaries_alone(canary, mailoutbox,
+                                                    django_capture_on_commit_callbacks):
+    """A canary never signs in by design: the retention sweep must neither email the trap
+    address nor erase it, while a real customer as old is noticed."""
+    from strongroom.protection.privacy.models import RetentionNotice
+    from strongroom.protection.privacy.retention import retention_sweep
+
+    long_ago = timezone.now() - dt.timedelta(days=365 * 10)
+    real = user_make(email="dormant@example.test")
+    get_user_model().objects.filter(pk__in=[canary.pk, real.pk]).update(
+        date_joined=long_ago, last_login=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        retention_sweep()
+    assert list(RetentionNotice.objects.values_list("user_id", flat=True)) == [real.pk]
+    assert [m.to for m in mailoutbox] == [["dormant@example.test"]]
+    canary.refresh_from_db()
+    assert canary.is_active and str(canary.email).endswith("@mail.shop.example")
