@@ -58,6 +58,12 @@ def _vault_key_cache_fresh() -> Iterator[None]:
     # Decryption failures a test left pending (its transaction rolled back) must not be
     # written into a later test's audit log.
     pending_clear()
+    # Short-lived caches of rows a rolled-back test wrote (the owner's time zone, the
+    # canaries): the next test reads the database again.
+    from strongroom.protection.incidents import canaries, owner_time
+
+    owner_time._cache = None
+    canaries.canaries_cache_clear()
 
 
 @pytest.fixture(autouse=True)

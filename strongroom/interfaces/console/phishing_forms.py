@@ -1,6 +1,7 @@
 """The phishing campaign form: it only parses input (the service decides what is
 allowed: a time in the past, nobody active chosen). The send time is entered and shown
-in the store's time zone (Django's current zone, ``TIME_ZONE``) and stored in UTC."""
+on the owner's clock (the zone set on the incidents page; the views make it
+Django's current zone) and stored in UTC."""
 
 from __future__ import annotations
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from strongroom.protection.access.roles import Perm
+from strongroom.protection.incidents.owner_time import owner_time_zone
 from strongroom.protection.people import selectors as people
 from strongroom.protection.people import services as people_services
 from strongroom.protection.people.errors import CampaignNotFound, PeopleError
@@ -34,6 +36,12 @@ def _page(request: HttpRequest, form: CampaignForm, status: int = 200) -> HttpRe
 @perm_required(Perm.STAFF_MANAGE)
 @require_http_methods(["GET", "POST"])
 def campaign_list(request: HttpRequest) -> HttpResponse:
+    # Send times are typed and shown on the owner's clock (set on the incidents page).
+    with timezone.override(owner_time_zone()):
+        return _campaign_list(request)
+
+
+def _campaign_list(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _page(request, _form())
     form = _form(request.POST)
@@ -60,7 +68,8 @@ def campaign_cancel(request: HttpRequest, campaign_id: int) -> HttpResponse:
         raise Http404("No such campaign.") from None
     except PeopleError as exc:
         messages.error(request, exc.message)
-        return _page(request, _form(), status=exc.status)
+        with timezone.override(owner_time_zone()):
+            return _page(request, _form(), status=exc.status)
     messages.success(request, "Campaign cancelled: nothing was sent.")
     return redirect("console:phishing")
 

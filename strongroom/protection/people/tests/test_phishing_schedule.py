@@ -17,6 +17,7 @@ from strongroom.jobs.internal import runner
 from strongroom.jobs.models import PendingTask, TaskStatus
 from strongroom.protection.access.roles import Role
 from strongroom.protection.audit.events import AuditEvent
+from strongroom.protection.incidents.owner_time import owner_time_zone_set
 from strongroom.protection.mailer.models import MailStatus, Outbox
 from strongroom.protection.people.errors import CampaignClosed
 from strongroom.protection.people.models import CampaignStatus, PhishingCampaign
@@ -162,9 +163,9 @@ def test_only_active_staff_can_be_chosen():
     assert not PhishingCampaign.objects.exists()
 
 
-def test_the_time_is_entered_and_shown_in_the_store_time_zone(settings):
-    settings.TIME_ZONE = "Europe/Paris"
+def test_the_time_is_entered_and_shown_in_the_store_time_zone():
     owner, agent = staff_make(Role.OWNER), staff_make(Role.SUPPORT)
+    owner_time_zone_set(name="Europe/Paris", by=owner)  # the owner's clock (incidents page)
     client = console_client(owner)
     paris = zoneinfo.ZoneInfo("Europe/Paris")
     day = (timezone.now() + dt.timedelta(days=3)).astimezone(paris).date()
