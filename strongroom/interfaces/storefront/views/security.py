@@ -21,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from strongroom.protection.accounts import mfa, services, sessions
-from strongroom.protection.accounts.internal.passkeys import MAX_BODY, CeremonyFailed
+from strongroom.protection.accounts.mfa import MAX_BODY, CeremonyFailed
 from strongroom.protection.accounts.selectors import mfa_fresh, password_fresh
 
 from ..forms.security import CodeForm, PasswordConfirmForm, RecoveryForm

@@ -114,7 +114,7 @@ def sessions_absolute(ctx: Context) -> Outcome:
 @check("signin.lockout", title="Staff locked after 10 failed sign-ins",
        practice="passwords_mfa", pci="8.3.4", asvs="6.3.1", weight=2)
 def signin_lockout(ctx: Context) -> Outcome:
-    from strongroom.protection.accounts import throttle
+    from strongroom.protection.accounts.throttling import throttle
 
     if throttle.STAFF_LOCK_AFTER > 10 or throttle.STAFF_LOCK_SECONDS < 30 * 60:
         return bad(f"locked after {throttle.STAFF_LOCK_AFTER} for "

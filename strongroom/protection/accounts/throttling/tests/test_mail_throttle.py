@@ -10,9 +10,11 @@ import re
 
 import pytest
 
-from strongroom.protection.accounts.mailthrottle import EMAILS_PER_ADDRESS, REQUESTS_PER_CLIENT
-
-from .conftest import PASSWORD
+from strongroom.protection.accounts.tests.conftest import PASSWORD
+from strongroom.protection.accounts.throttling.mailthrottle import (
+    EMAILS_PER_ADDRESS,
+    REQUESTS_PER_CLIENT,
+)
 
 # One worker runs them all (`--dist loadgroup`): the Redis database is flushed per test.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("redis-db-4")]
