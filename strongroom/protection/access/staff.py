@@ -26,6 +26,7 @@ from strongroom.protection.access.errors import InviteInvalid, StaffChangeRefuse
 from strongroom.protection.access.models import StaffInvite, StaffRole
 from strongroom.protection.access.roles import Role
 from strongroom.protection.access.selectors import owners_active, role_of
+from strongroom.protection.accounts.models import User
 from strongroom.protection.accounts.services import user_create
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
@@ -54,8 +55,6 @@ def staff_invite(*, email: str, full_name: str, role: Role, by: Any,
     """Create an inactive staff account with ``role`` and email it a one-time link to set
     its password (the accounts middleware then makes them enrol MFA at first sign-in).
     Returns (the account, the raw token). The caller checked ``by`` may manage staff."""
-    from strongroom.protection.accounts.models import User
-
     now = now or timezone.now()
     email = User.objects.normalize_email(email).strip()
     role = Role(role)
