@@ -14,6 +14,15 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib.metadata import PackageNotFoundError, version
+
+import django
+from django.core.management import execute_from_command_line
+from django.core.serializers.base import DeserializationError
+from django.db.utils import OperationalError
+
+from strongroom import config
+from strongroom.config import ConfigError
 
 
 def _fail(message: str) -> int:
@@ -34,10 +43,6 @@ def _help_only(args: list[str]) -> bool:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    import django
-
     try:
         mine = version("strongroom")
     except PackageNotFoundError:  # pragma: no cover - run from a source tree
@@ -50,12 +55,6 @@ def main(argv: list[str] | None = None) -> int:
     argv[0] = "strongroom"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "strongroom.settings")
 
-    from django.core.serializers.base import DeserializationError
-    from django.db.utils import OperationalError
-
-    from strongroom import config
-    from strongroom.config import ConfigError
-
     if argv[1:] in (["--version"], ["version"]):
         print(_version())
         return 0
@@ -63,15 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         config.help_only_enable()  # help works before the store is configured
     try:
         if argv[1:2] == ["init"]:
+            # Function-level: only `init` needs the vault's key tools (and cryptography).
             from strongroom.interfaces.cli.bootstrap import init_main
 
             return init_main(argv[2:])
 
-        import django
-
         django.setup()
-        from django.core.management import execute_from_command_line
-
         execute_from_command_line(argv)
     except ConfigError as exc:
         return _fail(str(exc))

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "strongroom.commerce.cart",
     "strongroom.commerce.orders",
     "strongroom.commerce.payments",
+    "strongroom.commerce.checkout",
     "strongroom.interfaces.web",
     "strongroom.interfaces.storefront",
     "strongroom.interfaces.console",
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "strongroom.interfaces.web.middleware.SecurityHeadersMiddleware",
     "strongroom.protection.audit.context.AuditContextMiddleware",
+    # Address ranges an incident blocked: 403 before any work (cached list, expires).
+    "strongroom.protection.incidents.middleware.BlockedRangeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Maintenance mode: shoppers and the API get 503; the console and webhooks go on.
     "strongroom.protection.backups.middleware.MaintenanceMiddleware",

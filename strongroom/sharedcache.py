@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.core.cache import cache
 from redis.exceptions import RedisError
 
 SHARED_CACHE_ERRORS: tuple[type[BaseException], ...] = (RedisError,)
@@ -81,19 +82,13 @@ _CACHING = "read-through caching"
 
 def cache_get(key: str, default: object = None) -> object:
     """``cache.get``, or ``default`` while the shared cache is unavailable."""
-    from django.core.cache import cache
-
     return shared_cache_or(_CACHING, lambda: cache.get(key, default), lambda: default)
 
 
 def cache_set(key: str, value: object, timeout: float | None) -> None:
-    from django.core.cache import cache
-
     shared_cache_or(_CACHING, lambda: cache.set(key, value, timeout), lambda: None)
 
 
 def cache_delete(key: str) -> None:
     """Best effort: entries written before an outage expire by their own timeout."""
-    from django.core.cache import cache
-
     shared_cache_or(_CACHING, lambda: cache.delete(key), lambda: None)

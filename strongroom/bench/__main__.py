@@ -23,7 +23,8 @@ _django_ready = False
 
 def _django_setup() -> None:
     """Benchmarks never touch a real store: a throwaway data directory with its own keys
-    and a migrated SQLite database (PostgreSQL suites make their own databases)."""
+    and a migrated database: SQLite, or with ``STRONGROOM_DATABASE_URL`` naming a PostgreSQL
+    server, a throwaway database on it (``BENCH_LARGE=1`` figures are PostgreSQL's)."""
     global _django_ready
     if _django_ready:
         return
@@ -33,9 +34,12 @@ def _django_setup() -> None:
     # to do the same).
     atexit.register(shutil.rmtree, work, ignore_errors=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    server = os.environ.get("STRONGROOM_DATABASE_URL", "")
     env = {k: v for k, v in os.environ.items() if not k.startswith("STRONGROOM_")}
     env.update(STRONGROOM_DATA_DIR=f"{work}/var", STRONGROOM_ALLOWED_HOSTS="localhost",
                STRONGROOM_LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="strongroom.settings")
+    if server.startswith(("postgres://", "postgresql://")):
+        env["STRONGROOM_DATABASE_URL"] = _throwaway_database(server)
     for args in (["init"], ["migrate", "--noinput", "-v0"],
                  ["collectstatic", "--noinput", "-v0"]):
         subprocess.run([sys.executable, "-m", "strongroom", *args], env=env, check=True,
@@ -48,6 +52,28 @@ def _django_setup() -> None:
     _django_ready = True
 
 
+def _throwaway_database(server: str) -> str:
+    """A fresh database on the PostgreSQL server ``server`` names (never the store's own),
+    dropped at exit like the data folder."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(server)
+    name = f"strongroom_bench_{os.getpid()}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True,
+                   stdout=subprocess.DEVNULL)
+
+    def drop() -> None:
+        from django.db import connections
+
+        connections.close_all()
+        subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+                       check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    atexit.register(drop)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
 def _django_suite(module: str) -> list[str]:
     _django_setup()
     mod = importlib.import_module(module)
@@ -57,8 +83,8 @@ def _django_suite(module: str) -> list[str]:
 SUITES = [
     ("Storefront pages vs plain Django twins (granian + TLS)", _http),
     ("Vault (field encryption, blind index, rotation)",
-     lambda: _django_suite("strongroom.protection.vault.bench")),
-    ("Audit log", lambda: _django_suite("strongroom.protection.audit.bench")),
+     lambda: _django_suite("strongroom.bench.vault")),
+    ("Audit log", lambda: _django_suite("strongroom.bench.audit")),
     ("Console lists (1,000 rows vs 100,000 customers / 1,000,000 events; BENCH_LARGE=1: "
      "1M / 10M)", lambda: _django_suite("strongroom.bench.lists")),
     ("Privacy (export, erasure, retention sweep; SQLite)",
@@ -74,8 +100,13 @@ SUITES = [
 
 
 def main() -> int:
+    """Every suite, or those whose title contains one of the words given
+    (``python -m strongroom.bench Console Audit``)."""
+    wanted = [w.lower() for w in sys.argv[1:]]
     failed = False
     for title, suite in SUITES:
+        if wanted and not any(w in title.lower() for w in wanted):
+            continue
         print(title, flush=True)
         try:
             for line in suite():

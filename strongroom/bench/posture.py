@@ -108,7 +108,7 @@ def _self_audit() -> tuple[float, float, int, int]:
 
 
 def run(*, advisories: int = 50_000, customers: int = 100_000) -> dict[str, float]:
-    from strongroom.protection.vault.bench import _throwaway_store
+    from strongroom.bench.vault import _throwaway_store
 
     results: dict[str, float] = {}
     with _throwaway_store():

@@ -23,8 +23,8 @@ TARGETS = {"export": 2.0, "erasure": 0.200, "sweep": 60.0}
 
 def _customer(tag: str, orders: int, variant) -> object:
     from strongroom.commerce.cart import services as carts
+    from strongroom.commerce.checkout import services as order_services
     from strongroom.commerce.customers.services import AddressDetails, address_create
-    from strongroom.commerce.orders import services as order_services
     from strongroom.commerce.orders.services import CheckoutDetails
     from strongroom.commerce.payments.models import Payment
     from strongroom.testing.factories import user_make

@@ -3,8 +3,6 @@ uncached, through the same middleware and database (what a straightforward Djang
 would do). A page should serve at least 1/3 of its twin's requests cold, and at least as
 many warm, when its listing comes from the catalog cache."""
 
-from pathlib import Path
-
 from django import forms
 from django.db.models import Prefetch
 from django.http import HttpResponse
@@ -14,9 +12,10 @@ from django.urls import include, path
 from strongroom.commerce.cart.models import CartLine
 from strongroom.commerce.catalog.models import Category, Product, Variant
 
-_TEMPLATES = Path(__file__).with_name("templates") / "bench"
-_listing = engines["django"].from_string((_TEMPLATES / "listing.html").read_text())
-_page = engines["django"].from_string((_TEMPLATES / "page.html").read_text())
+# A plain shop's pages: a layout with header, category nav, search, account links and
+# footer ({% url %} links, CSRF-protected forms), of about the size of the store's own.
+_listing = engines["django"].get_template("bench/listing.html")
+_page = engines["django"].get_template("bench/page.html")
 _active = Prefetch("variants", queryset=Variant.objects.filter(is_active=True))
 
 

@@ -13,8 +13,13 @@ from django.db import transaction
 from strongroom.commerce.cart.services import cart_create, cart_line_set
 from strongroom.commerce.catalog.models import Product
 from strongroom.commerce.catalog.services import category_create, product_create
+from strongroom.commerce.checkout.services import order_place
 from strongroom.commerce.customers.models import Address
-from strongroom.commerce.orders.services import CheckoutDetails, order_place, order_transition
+from strongroom.commerce.orders.services import CheckoutDetails, order_transition
+from strongroom.commerce.payments.errors import PaymentError
+from strongroom.commerce.payments.registry import gateway_get
+from strongroom.commerce.payments.selectors import payment_latest
+from strongroom.commerce.payments.services import payment_checkout_open, payment_sync
 from strongroom.protection.accounts.services import user_create
 
 OWNER_EMAIL = "owner@strongroom.test"
@@ -106,11 +111,6 @@ def _pay(orders: list) -> int:
     """Pay the demo orders through the sandbox gateway when it is running (a named test
     card at its test-helper API: no card number leaves the gateway), else just mark them
     paid. Returns how many went through the gateway. Runs outside any transaction."""
-    from strongroom.commerce.payments.errors import PaymentError
-    from strongroom.commerce.payments.gateways import gateway_get
-    from strongroom.commerce.payments.selectors import payment_latest
-    from strongroom.commerce.payments.services import payment_checkout_open, payment_sync
-
     through_gateway = 0
     for order in orders:
         payment = payment_latest(order=order)

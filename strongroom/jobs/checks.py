@@ -14,11 +14,12 @@ from django.conf import settings
 from django.core import checks
 from django.db import DatabaseError
 
+from strongroom.jobs.registry import jobs_all
+from strongroom.jobs.selectors import worker_last_beat, worker_silent
+
 
 @checks.register()
 def check_schedule_overrides(app_configs: Any = None, **kwargs: Any) -> list:
-    from strongroom.jobs.registry import jobs_all
-
     known = {job.setting for job in jobs_all().values()}
     return [checks.Error(f"{name} names no job", hint="`strongroom jobs list` shows the "
                          "jobs; the setting is STRONGROOM_SCHEDULE_ and the job's name in "
@@ -28,8 +29,6 @@ def check_schedule_overrides(app_configs: Any = None, **kwargs: Any) -> list:
 
 @checks.register(checks.Tags.security, deploy=True)
 def check_worker_alive(app_configs: Any = None, **kwargs: Any) -> list:
-    from strongroom.jobs.selectors import worker_last_beat, worker_silent
-
     found = []
     if settings.STRONGROOM_JOBS.immediate:
         found.append(checks.Warning(

@@ -1,7 +1,7 @@
 """The task queue's tables hold ids, names, counts and error classes: no personal data
 (task arguments are checked for it by ``registry.Task.defer``)."""
 
-from strongroom.protection.privacy.inventory import OPERATIONAL, declare
+from strongroom.inventory import OPERATIONAL, declare
 
 declare("jobs.JobRun", OPERATIONAL,
         system=["id", "job", "slot", "trigger", "status", "started_at", "finished_at",

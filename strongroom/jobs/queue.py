@@ -26,6 +26,10 @@ from django.utils import timezone
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import PeriodicTask, TaskWrapper
 
+from strongroom.jobs.internal import runner
+from strongroom.jobs.models import PendingTask
+from strongroom.jobs.registry import jobs_all, schedule_of, tasks_all
+
 logger = logging.getLogger("strongroom.jobs")
 _lock = threading.Lock()
 _huey: Huey | None = None
@@ -49,6 +53,7 @@ def _sqlite_file() -> str:
 def _build() -> Huey:
     immediate = settings.STRONGROOM_JOBS.immediate
     if settings.STRONGROOM_REDIS_URL and not immediate:
+        # Function-level: redis is needed only with STRONGROOM_REDIS_URL (optional).
         from redis import ConnectionPool
 
         pool = ConnectionPool.from_url(settings.STRONGROOM_REDIS_URL,
@@ -107,9 +112,6 @@ def _crontab(expression: str) -> Any:
 
 
 def _register(huey: Huey) -> None:
-    from strongroom.jobs.internal import runner
-    from strongroom.jobs.registry import jobs_all, schedule_of
-
     def close_connections(*_: Any) -> None:
         close_old_connections()  # worker threads: no stale or leaked database connection
 
@@ -170,9 +172,6 @@ def job_enqueue(*, name: str, trigger: str) -> bool:
 def pending_defer(*, name: str, kwargs: dict[str, Any]) -> None:
     """Write the ledger row now (in the caller's transaction) and queue its id once
     the transaction commits. Nothing is queued if it rolls back."""
-    from strongroom.jobs.models import PendingTask
-    from strongroom.jobs.registry import tasks_all
-
     task = tasks_all()[name]
     now = timezone.now()
     row = PendingTask.objects.create(name=name, kwargs=kwargs, created_at=now,

@@ -33,6 +33,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.utils.module_loading import autodiscover_modules
+
 _NAME = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 _EMAILISH = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -93,8 +96,6 @@ def _dispatch(task: Task, kwargs: dict[str, Any]) -> None:
 def schedule_of(job: Job) -> str | None:
     """The crontab the job runs on: the owner's ``STRONGROOM_SCHEDULE_<NAME>`` if set,
     else the declared default; None when the owner turned it ``off``."""
-    from django.conf import settings
-
     value = settings.STRONGROOM_JOBS.schedules.get(job.setting, job.schedule)
     return None if value == "off" else value
 
@@ -131,8 +132,6 @@ def background(name: str, *, retries: int = 5, retry_delay: float = 10.0
 
 def registry_load() -> None:
     """Import every installed app's ``jobs`` module (idempotent)."""
-    from django.utils.module_loading import autodiscover_modules
-
     autodiscover_modules("jobs")
 
 

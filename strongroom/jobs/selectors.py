@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from strongroom.jobs.internal.runner import FAILING_AFTER
 from strongroom.jobs.models import JobLock, JobRun, RunStatus, WorkerBeat
 from strongroom.jobs.queue import crontab_check
 from strongroom.jobs.registry import jobs_all, schedule_of
@@ -40,8 +41,6 @@ def next_run_at(expression: str, *, now: dt.datetime) -> dt.datetime | None:
 
 
 def jobs_overview(*, now: dt.datetime | None = None) -> list[JobStatus]:
-    from strongroom.jobs.internal.runner import FAILING_AFTER
-
     now = now or timezone.now()
     running = set(JobLock.objects.exclude(holder="").filter(expires_at__gt=now)
                   .values_list("job", flat=True))

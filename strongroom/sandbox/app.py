@@ -1,5 +1,6 @@
 """The sandbox gateway as a WSGI application: a JSON API for the merchant (the store)
-and the hosted payment page for the shopper."""
+and the hosted payment page for the shopper. Routing and the hosted page live here; what
+they do to the gateway's books is ``operations``, the HTTP plumbing ``web``."""
 
 from __future__ import annotations
 
@@ -7,54 +8,36 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import re
 import secrets
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from . import cards, pages
-from .db import Database, new_id
+from .db import Database
+from .operations import MerchantOperations
+from .web import (
+    MAX_BODY,
+    REASONS,
+    HttpError,
+    Request,
+    Response,
+    check,
+    json_response,
+    redirect,
+    with_session,
+)
 
 log = logging.getLogger("strongroom.sandbox")
-MAX_BODY = 16 * 1024
 _SESSION = re.compile(r"cs_[A-Za-z0-9]{24}")
 _PAYMENT = re.compile(r"pay_[A-Za-z0-9]{24}")
-Response = tuple[int, list[tuple[str, str]], bytes]
 
 
-class HttpError(Exception):
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def form(self) -> dict[str, str]:
-        parsed = parse_qs(self.body.decode("utf-8", "replace"), keep_blank_values=True)
-        return {k: v[0] for k, v in parsed.items()}
-
-    def json(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.body or b"{}")
-        except ValueError:
-            raise HttpError(400, "invalid_json", "The body is not valid JSON.") from None
-        if not isinstance(data, dict):
-            raise HttpError(400, "invalid_json", "The body must be a JSON object.")
-        return data
-
-
-class GatewayApp:
+class GatewayApp(MerchantOperations):
     """``public_url`` is where shoppers reach this gateway (``https://localhost:8444``)."""
 
     def __init__(self, *, db: Database, public_url: str, api_key: str, page_secret: str,
@@ -68,10 +51,10 @@ class GatewayApp:
             request = self._request(environ)
             status, headers, body = self.handle(request)
         except HttpError as exc:
-            status, headers, body = _json(exc.status, {"error": {"code": exc.code,
+            status, headers, body = json_response(exc.status, {"error": {"code": exc.code,
                                                                  "message": exc.message}})
         headers = [*headers, *self._security_headers(headers)]
-        start_response(f"{status} {_REASONS.get(status, 'Status')}", headers)
+        start_response(f"{status} {REASONS.get(status, 'Status')}", headers)
         return [body]
 
     def _request(self, environ: dict) -> Request:
@@ -100,12 +83,12 @@ class GatewayApp:
         parts = [p for p in request.path.split("/") if p]
         method = request.method
         if parts == ["health"]:
-            return _json(200, {"ok": True})
+            return json_response(200, {"ok": True})
         if parts == ["static", "sandbox.css"]:
             return 200, [("Content-Type", "text/css; charset=utf-8"),
                          ("Cache-Control", "max-age=3600")], pages.CSS.encode()
         if parts[:1] == ["pay"] and len(parts) in (2, 3):
-            session_id = _check(_SESSION, parts[1], "session")
+            session_id = check(_SESSION, parts[1], "session")
             if len(parts) == 3 and parts[2] != "authenticate":
                 raise HttpError(404, "not_found", "No such page.")
             if method == "GET":
@@ -132,14 +115,14 @@ class GatewayApp:
                 conn, request.json()))
         if parts[:2] == ["checkout", "sessions"] and len(parts) == 3 and method == "GET":
             with self.db.connect() as conn:
-                snap = self.db.session_snapshot(conn, _check(_SESSION, parts[2], "session"),
+                snap = self.db.session_snapshot(conn, check(_SESSION, parts[2], "session"),
                                                 self.public_url)
             if snap is None:
                 raise HttpError(404, "not_found", "No such checkout session.")
-            return _json(200, snap)
+            return json_response(200, snap)
         if (parts[:1] == ["payments"] and len(parts) == 3 and method == "POST"
                 and parts[2] in ("refunds", "capture")):
-            payment_id = _check(_PAYMENT, parts[1], "payment")
+            payment_id = check(_PAYMENT, parts[1], "payment")
             handler = self._refund if parts[2] == "refunds" else self._capture
             return self._idempotent(request, parts[2], lambda conn: handler(
                 conn, payment_id, request.json()))
@@ -152,11 +135,11 @@ class GatewayApp:
             number = cards.TEST_TOKENS[token]
             card = cards.card_check(number=number, expiry=f"12/{self.today().year + 3}",
                                     cvc="123", today=self.today())
-            session_id = _check(_SESSION, parts[3], "session")
+            session_id = check(_SESSION, parts[3], "session")
             with self.db.write() as conn:
                 self._attempt(conn, session_id, card)
                 snap = self.db.session_snapshot(conn, session_id, self.public_url)
-            return _json(200, snap)
+            return json_response(200, snap)
         raise HttpError(404, "not_found", "No such API route.")
 
     def _idempotent(self, request: Request, route: str, run: Callable[[Any], dict]) -> Response:
@@ -181,116 +164,6 @@ class GatewayApp:
                              (key, route, digest, 200, body, time.time()))
         return 200, [("Content-Type", "application/json")], body.encode()
 
-    # --- merchant operations --------------------------------------------------------------
-    def _session_create(self, conn: Any, data: dict) -> dict:
-        amount, currency = data.get("amount"), str(data.get("currency", "")).upper()
-        if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= 10**10:
-            raise HttpError(400, "invalid_amount", "amount must be a positive whole number "
-                            "of minor units.")
-        if not re.fullmatch(r"[A-Z]{3}", currency):
-            raise HttpError(400, "invalid_currency", "currency must be an ISO 4217 code.")
-        urls = {}
-        for name in ("success_url", "cancel_url"):
-            url = str(data.get(name, ""))
-            if urlsplit(url).scheme != "https" or not urlsplit(url).netloc or len(url) > 1000:
-                raise HttpError(400, f"invalid_{name}", f"{name} must be an https:// URL.")
-            urls[name] = url
-        capture = str(data.get("capture", "automatic"))
-        if capture not in ("automatic", "manual"):
-            raise HttpError(400, "invalid_capture", "capture is automatic or manual.")
-        session_id = new_id("cs")
-        conn.execute(
-            "INSERT INTO sessions (id, amount, currency, reference, description, success_url,"
-            " cancel_url, capture, status, created) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (session_id, amount, currency, str(data.get("reference", ""))[:64],
-             str(data.get("description", ""))[:200], urls["success_url"], urls["cancel_url"],
-             capture, "open", time.time()))
-        return self.db.session_snapshot(conn, session_id, self.public_url)
-
-    def _payment_locked(self, conn: Any, payment_id: str) -> Any:
-        row = self.db.payment(conn, payment_id)
-        if row is None:
-            raise HttpError(404, "not_found", "No such payment.")
-        return row
-
-    def _refund(self, conn: Any, payment_id: str, data: dict) -> dict:
-        pay = self._payment_locked(conn, payment_id)
-        left = pay["amount_captured"] - pay["amount_refunded"]
-        amount = data.get("amount", left)
-        if pay["status"] not in ("captured", "partially_refunded"):
-            raise HttpError(409, "not_refundable", "Only a captured payment can be refunded.")
-        if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= left:
-            raise HttpError(400, "invalid_amount", f"The refund must be between 1 and {left}.")
-        refunded = pay["amount_refunded"] + amount
-        status = "refunded" if refunded == pay["amount_captured"] else "partially_refunded"
-        refund_id = new_id("re")
-        conn.execute("INSERT INTO refunds VALUES (?, ?, ?, ?)",
-                     (refund_id, payment_id, amount, time.time()))
-        conn.execute("UPDATE payments SET amount_refunded = ?, status = ? WHERE id = ?",
-                     (refunded, status, payment_id))
-        snap = self.db.session_snapshot(conn, pay["session_id"], self.public_url)
-        self.db.event_add(conn, "payment.refunded", snap)
-        return {"object": "refund", "id": refund_id, "amount": amount, "session": snap}
-
-    def _capture(self, conn: Any, payment_id: str, data: dict) -> dict:
-        pay = self._payment_locked(conn, payment_id)
-        amount = data.get("amount", pay["amount"])
-        if pay["status"] != "authorised":
-            raise HttpError(409, "not_capturable", "Only an authorised payment can be captured.")
-        if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= pay[
-                "amount"]:
-            raise HttpError(400, "invalid_amount", "The capture exceeds the authorisation.")
-        conn.execute("UPDATE payments SET status = 'captured', amount_captured = ? "
-                     "WHERE id = ?", (amount, payment_id))
-        snap = self.db.session_snapshot(conn, pay["session_id"], self.public_url)
-        self.db.event_add(conn, "payment.captured", snap)
-        return snap
-
-    def _attempt(self, conn: Any, session_id: str, card: cards.Card) -> str:
-        """Authorise (and, for automatic capture, capture) one card attempt. Runs in a
-        write transaction: a completed session refuses further attempts, so a double
-        submit or a second tab can never charge twice."""
-        session = self.db.session(conn, session_id)
-        if session is None:
-            raise HttpError(404, "not_found", "No such checkout session.")
-        if session["status"] == "expired":
-            raise HttpError(409, "session_expired", "This checkout session has expired.")
-        if session["status"] != "open":
-            raise HttpError(409, "session_complete", "This checkout session is already paid.")
-        payment_id = session["payment_id"] or new_id("pay")
-        if session["payment_id"] is None:
-            conn.execute("INSERT INTO payments (id, session_id, status, amount, currency, "
-                         "created) VALUES (?, ?, 'open', ?, ?, ?)",
-                         (payment_id, session_id, session["amount"], session["currency"],
-                          time.time()))
-            conn.execute("UPDATE sessions SET payment_id = ? WHERE id = ?",
-                         (payment_id, session_id))
-        fields = (card.brand, card.last4, card.exp_month, card.exp_year)
-        if card.outcome == cards.SUCCESS:
-            self._authorised(conn, session, payment_id, fields)
-        elif card.outcome == cards.REQUIRES_ACTION:
-            conn.execute("UPDATE payments SET status = 'requires_action', brand = ?, last4 = ?,"
-                         " exp_month = ?, exp_year = ?, attempts = attempts + 1 WHERE id = ?",
-                         (*fields, payment_id))
-        else:
-            conn.execute("UPDATE payments SET status = 'failed', brand = ?, last4 = ?, "
-                         "exp_month = ?, exp_year = ?, failure_code = ?, failure_message = ?,"
-                         " attempts = attempts + 1 WHERE id = ?",
-                         (*fields, card.outcome, card.message, payment_id))
-            self.db.event_add(conn, "payment.failed",
-                              self.db.session_snapshot(conn, session_id, self.public_url))
-        return card.outcome
-
-    def _authorised(self, conn: Any, session: Any, payment_id: str, fields: tuple) -> None:
-        captured = session["amount"] if session["capture"] == "automatic" else 0
-        status = "captured" if captured else "authorised"
-        conn.execute("UPDATE payments SET status = ?, amount_captured = ?, brand = ?, last4 = ?,"
-                     " exp_month = ?, exp_year = ?, failure_code = '', failure_message = '', "
-                     "attempts = attempts + 1 WHERE id = ?",
-                     (status, captured, *fields, payment_id))
-        conn.execute("UPDATE sessions SET status = 'complete' WHERE id = ?", (session["id"],))
-        self.db.event_add(conn, "checkout.session.completed",
-                          self.db.session_snapshot(conn, session["id"], self.public_url))
 
     # --- the hosted payment page ---------------------------------------------------------
     def _form_token(self, session_id: str) -> str:
@@ -312,7 +185,7 @@ class GatewayApp:
             return pages.complete(session)
         if authenticate:
             if pay is None or pay["status"] != "requires_action":
-                return _redirect(f"/pay/{session_id}")
+                return redirect(f"/pay/{session_id}")
             return pages.authenticate(session, token)
         return pages.payment_form(session, token, error, status=status)
 
@@ -338,9 +211,9 @@ class GatewayApp:
                 return self._page(session_id)
             raise
         if outcome == cards.SUCCESS:
-            return _redirect(_with_session(session["success_url"], session_id))
+            return redirect(with_session(session["success_url"], session_id))
         if outcome == cards.REQUIRES_ACTION:
-            return _redirect(f"/pay/{session_id}/authenticate")
+            return redirect(f"/pay/{session_id}/authenticate")
         return self._page(session_id, error=pages.FormError("number", card.message), status=402)
 
     def _authenticate(self, session_id: str, form: dict[str, str]) -> Response:
@@ -350,11 +223,11 @@ class GatewayApp:
             session = self.db.session(conn, session_id)
             pay = self.db.payment(conn, session["payment_id"]) if session else None
             if session is None or pay is None or pay["status"] != "requires_action":
-                return _redirect(f"/pay/{session_id}")
+                return redirect(f"/pay/{session_id}")
             if form.get("action") == "complete":
                 fields = (pay["brand"], pay["last4"], pay["exp_month"], pay["exp_year"])
                 self._authorised(conn, session, pay["id"], fields)
-                return _redirect(_with_session(session["success_url"], session_id))
+                return redirect(with_session(session["success_url"], session_id))
             conn.execute("UPDATE payments SET status = 'failed', failure_code = "
                          "'authentication_failed', failure_message = ? WHERE id = ?",
                          ("We could not authenticate your payment.", pay["id"]))
@@ -365,36 +238,11 @@ class GatewayApp:
             status=402)
 
 
-def _check(pattern: re.Pattern, value: str, what: str) -> str:
-    if not pattern.fullmatch(value):
-        raise HttpError(404, "not_found", f"No such {what}.")
-    return value
-
-
-def _with_session(url: str, session_id: str) -> str:
-    return url.replace("{CHECKOUT_SESSION_ID}", session_id)
-
-
-def _json(status: int, data: dict) -> Response:
-    return status, [("Content-Type", "application/json")], json.dumps(data).encode()
-
-
-def _redirect(location: str) -> Response:
-    return 303, [("Location", location), ("Content-Type", "text/plain")], b""
-
-
-_REASONS = {200: "OK", 303: "See Other", 400: "Bad Request", 401: "Unauthorized",
-            402: "Payment Required", 403: "Forbidden", 404: "Not Found",
-            405: "Method Not Allowed", 409: "Conflict", 413: "Payload Too Large",
-            500: "Internal Server Error"}
-
 
 def page_secret_ensure(home: Path) -> str:
     """The gateway's own secret (it keys the hosted page's form tokens), 0600."""
     path = home / "page_secret"
     if not path.exists():
-        import os
-
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(32))

@@ -62,10 +62,14 @@ def _vault_key_cache_fresh() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _shared_cache_break_closed() -> Iterator[None]:
-    """A test that found Redis down must not leave the next one falling back."""
-    yield
+    """A test that found Redis down must not leave the next one falling back, and a test
+    starts with the break closed whatever ran between tests (a break opened by a module or
+    session fixture would expire in the middle of the next test, and a counter would then
+    be split between the database and Redis)."""
     from strongroom.sharedcache import shared_cache_reset
 
+    shared_cache_reset()
+    yield
     shared_cache_reset()
 
 

@@ -1,6 +1,6 @@
 """Shopping carts (data inventory); the retention sweep deletes stale ones."""
 
-from strongroom.protection.privacy.inventory import Use, declare
+from strongroom.inventory import Use, declare
 
 CART = Use("orders", "contract", "carts", ("database", "backups", "browser"))
 

@@ -8,4 +8,5 @@ class CatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects the receivers
+        # Imported here, once the models are loaded: importing it connects the receivers.
+        from . import signals  # noqa: F401

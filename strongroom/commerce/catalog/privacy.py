@@ -1,6 +1,6 @@
 """The catalog holds no personal data (data inventory)."""
 
-from strongroom.protection.privacy.inventory import OPERATIONAL, declare
+from strongroom.inventory import OPERATIONAL, declare
 
 declare("catalog.Category", OPERATIONAL, system=["id", "name", "slug", "description", "position"])
 declare("catalog.Product", OPERATIONAL,

@@ -5,6 +5,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from strongroom.sharedcache import cache_get, cache_set
 
+from .cache import catalog_cache_on
 from .errors import ProductNotFound
 from .models import Category, Product, Variant
 
@@ -79,8 +80,6 @@ NAV_SIZE = 8
 def category_nav() -> list[dict[str, str]]:
     """The header's category links, from the shared cache (cleared whenever a category
     changes, see ``signals``): every page shows them, none should query for them."""
-    from .cache import catalog_cache_on
-
     nav = cache_get(NAV_CACHE_KEY) if catalog_cache_on() else None
     if nav is None:
         nav = [{"name": c.name, "slug": c.slug} for c in category_list()[:NAV_SIZE]]

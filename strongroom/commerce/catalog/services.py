@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
-from strongroom.commerce.payments import money
+from strongroom.commerce import money
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
 

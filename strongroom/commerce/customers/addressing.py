@@ -5,8 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from strongroom.commerce.orders.shipping import COUNTRIES
 from strongroom.errors import ApplicationError
+
+# ISO 3166-1 alpha-2 codes the store ships to (an address elsewhere is refused).
+COUNTRIES: dict[str, str] = {
+    "AT": "Austria", "AU": "Australia", "BE": "Belgium", "BG": "Bulgaria", "CA": "Canada",
+    "CH": "Switzerland", "CY": "Cyprus", "CZ": "Czechia", "DE": "Germany", "DK": "Denmark",
+    "EE": "Estonia", "ES": "Spain", "FI": "Finland", "FR": "France", "GB": "United Kingdom",
+    "GR": "Greece", "HR": "Croatia", "HU": "Hungary", "IE": "Ireland", "IS": "Iceland",
+    "IT": "Italy", "JP": "Japan", "LT": "Lithuania", "LU": "Luxembourg", "LV": "Latvia",
+    "MT": "Malta", "NL": "Netherlands", "NO": "Norway", "NZ": "New Zealand", "PL": "Poland",
+    "PT": "Portugal", "RO": "Romania", "SE": "Sweden", "SI": "Slovenia", "SK": "Slovakia",
+    "US": "United States",
+}
 
 ADDRESS_LIMITS = {"full_name": 150, "line1": 200, "line2": 200, "city": 100,
                   "postal_code": 20, "country": 2, "phone": 32}

@@ -1,6 +1,6 @@
 """Saved addresses (data inventory)."""
 
-from strongroom.protection.privacy.inventory import Use, declare
+from strongroom.inventory import Use, declare
 
 declare("customers.Address", Use("account", "contract", "account"),
         personal={"full_name": "user.name", "line1": "user.contact.address.street",

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
 
-from .errors import AddressNotFound
+from strongroom.protection.vault.selectors import blind_index_candidates
+
+from .errors import AddressNotFound, CustomerNotFound
 from .models import Address
 
 
@@ -39,8 +42,6 @@ def customer_list(*, query: str = "") -> QuerySet:
     ``query`` finds customers by exact email (any letter case) or by the phone number
     of a saved address (any spacing), through the vault's blind indexes: personal
     fields are encrypted, so there is no partial or fuzzy matching."""
-    from django.contrib.auth import get_user_model
-
     customers = get_user_model().objects.filter(is_staff=False)
     query = (query or "").strip()
     if query:
@@ -49,10 +50,6 @@ def customer_list(*, query: str = "") -> QuerySet:
 
 
 def _customer_match(query: str):
-    from django.db.models import Q
-
-    from strongroom.protection.vault.selectors import blind_index_candidates
-
     if "\x00" in query:
         return Q(pk__in=[])
     if "@" in query:
@@ -65,10 +62,6 @@ def _customer_match(query: str):
 
 def customer_get(*, customer_id: object):
     """A customer account; a staff account or an unknown id both read as not found."""
-    from django.contrib.auth import get_user_model
-
-    from .errors import CustomerNotFound
-
     try:
         pk = uuid.UUID(str(customer_id))
     except (TypeError, ValueError, AttributeError):

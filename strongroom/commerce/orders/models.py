@@ -33,9 +33,10 @@ class Order(models.Model):
         max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING
     )
     # The contact and address are encrypted under the account's subject (or, for a guest,
-    # a subject of the order's own). ``country`` stays plaintext on purpose: a two-letter
-    # code shared by millions of people, needed in the clear for shipping and tax
-    # reports; it identifies nobody without the encrypted fields beside it.
+    # a subject of the order's own, made by ``services.order_create``). ``country`` stays
+    # plaintext on purpose: a two-letter code shared by millions of people, needed in the
+    # clear for shipping and tax reports; it identifies nobody without the encrypted
+    # fields beside it.
     subject = models.ForeignKey("vault.Subject", on_delete=models.PROTECT, related_name="+")
     email = EncryptedCharField(max_length=254)
     full_name = EncryptedCharField(max_length=150)
@@ -66,16 +67,6 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.reference
-
-    def save(self, *args, **kwargs) -> None:
-        if self.subject_id is None:
-            if self.user_id is not None:
-                self.subject_id = self.user.subject_id
-            else:  # a guest checkout: its own data subject
-                from strongroom.protection.vault.services import subject_create
-
-                self.subject = subject_create()
-        super().save(*args, **kwargs)
 
 
 class OrderLine(models.Model):

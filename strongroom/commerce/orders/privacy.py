@@ -1,7 +1,7 @@
 """Orders (data inventory). Contact and address are personal and erased with the person;
 amounts, tax, dates and references are the accounting record kept for the legal period."""
 
-from strongroom.protection.privacy.inventory import Use, declare
+from strongroom.inventory import Use, declare
 
 ORDER = Use("orders", "contract", "orders", ("database", "backups", "mail", "gateway"))
 BOOKS = Use("accounting", "legal_obligation", "orders")

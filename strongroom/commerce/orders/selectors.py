@@ -56,8 +56,6 @@ def order_list(*, status: str | None = None) -> QuerySet[Order]:
 def order_counts_for_users(*, user_ids: list) -> dict:
     """{user id: number of orders} for the given accounts only (one grouped query over
     the orders' user index; a list page asks for its 25 rows, never for every customer)."""
-    from django.db.models import Count
-
     rows = (Order.objects.filter(user_id__in=user_ids).order_by()
             .values("user_id").annotate(n=Count("id")))
     return {row["user_id"]: row["n"] for row in rows}

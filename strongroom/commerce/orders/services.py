@@ -1,4 +1,8 @@
-"""Order writes: placing an order from a cart, and moving it through its lifecycle."""
+"""Order writes: creating an order from a cart, and moving it through its lifecycle.
+
+This app knows nothing of payments. ``commerce.checkout`` places an order (``order_create``
+here, then the payment) in one transaction, and ``commerce.payments`` drives a paid or
+refunded order through ``order_mark_paid`` / ``order_mark_refunded`` below."""
 
 from __future__ import annotations
 
@@ -19,11 +23,10 @@ from strongroom.commerce.customers.addressing import (
     ADDRESS_REQUIRED,
     address_values_clean,
 )
-from strongroom.commerce.payments.gateways import PaymentStart
-from strongroom.commerce.payments.services import payment_start
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
 from strongroom.protection.mailer.services import mail_queue
+from strongroom.protection.vault.services import subject_create
 
 from .errors import CheckoutError, InvalidTransition, OutOfStock
 from .models import Order, OrderEvent, OrderLine, OrderStatus
@@ -73,16 +76,18 @@ class CheckoutDetails:
         return CheckoutDetails(**values)
 
 
-def order_place(
+def order_create(
     *, cart: Cart, details: CheckoutDetails, shipping_method: str, user=None,
-    return_url: str | None = None,
-) -> tuple[Order, PaymentStart]:
-    """Turn the cart into a pending order, reserving stock atomically.
+) -> Order:
+    """Turn the cart into a pending order, reserving stock atomically. The order's personal
+    fields are encrypted under the account's data subject, or for a guest under a new
+    subject of the order's own, made here.
 
     Each line's stock is taken with one conditional UPDATE (``stock >= quantity``), so
     parallel buyers of the last units cannot oversell on any database; if one line
     cannot be reserved the whole transaction rolls back and nothing is written.
-    The caller has resolved ``cart`` for this shopper (token or account)."""
+    The caller has resolved ``cart`` for this shopper (token or account); shoppers'
+    orders are placed through ``commerce.checkout``, which also starts the payment."""
     details = details.cleaned()
     method = SHIPPING_METHODS.get(shipping_method)
     if method is None:
@@ -116,6 +121,8 @@ def order_place(
         order.subtotal = sum(ol.line_total for ol in order_lines)
         order.shipping_total = method.cost(order.subtotal)
         order.total = order.subtotal + order.shipping_total
+        # A guest's subject is made once the stock is had: a sold-out checkout makes none.
+        order.subject_id = user.subject_id if user is not None else subject_create().pk
         order.save(force_insert=True)
         OrderLine.objects.bulk_create(order_lines)
         OrderEvent.objects.create(order=order, kind="placed", to_status=order.status,
@@ -124,8 +131,7 @@ def order_place(
                      actor=Actor.of_user(user) if user else Actor.guest(order.subject_id))
         cart.lines.all().delete()
         transaction.on_commit(catalog_changed)  # listings show stock state
-        _, start = payment_start(order=order, return_url=return_url)
-    return order, start
+    return order
 
 
 def order_transition(*, order: Order, to_status: str, actor=None, note: str = "") -> Order:
@@ -158,7 +164,7 @@ def order_transition(*, order: Order, to_status: str, actor=None, note: str = ""
     return locked
 
 
-# --- Payment-driven transitions (called by commerce.payments) ----------------------------
+# --- Payment-driven transitions (called by commerce.payments, which sits above) ------
 # Both the shopper's return from the gateway and the gateway's webhook call these, in any
 # order and any number of times: the locked status check makes the first caller win and
 # every other a no-op, so the order is paid once and its receipt goes out once.

@@ -27,15 +27,3 @@ SHIPPING_METHODS: dict[str, ShippingMethod] = {
         ShippingMethod("pickup", "Collect from the shop", Decimal("0.00"), "next working day"),
     )
 }
-
-# ISO 3166-1 alpha-2 codes the store ships to.
-COUNTRIES: dict[str, str] = {
-    "AT": "Austria", "AU": "Australia", "BE": "Belgium", "BG": "Bulgaria", "CA": "Canada",
-    "CH": "Switzerland", "CY": "Cyprus", "CZ": "Czechia", "DE": "Germany", "DK": "Denmark",
-    "EE": "Estonia", "ES": "Spain", "FI": "Finland", "FR": "France", "GB": "United Kingdom",
-    "GR": "Greece", "HR": "Croatia", "HU": "Hungary", "IE": "Ireland", "IS": "Iceland",
-    "IT": "Italy", "JP": "Japan", "LT": "Lithuania", "LU": "Luxembourg", "LV": "Latvia",
-    "MT": "Malta", "NL": "Netherlands", "NO": "Norway", "NZ": "New Zealand", "PL": "Poland",
-    "PT": "Portugal", "RO": "Romania", "SE": "Sweden", "SI": "Slovenia", "SK": "Slovakia",
-    "US": "United States",
-}

@@ -45,6 +45,15 @@ def payment_alert_open(*, kind: str, subject: str, message: str, fingerprint: st
     return alert
 
 
+def payment_problem_flag(*, subject: str, message: str, fingerprint: str = "") -> None:
+    """Flag a payment that needs a person (money for a cancelled order, amounts that
+    disagree, an order paid that the gateway never charged): a RECONCILE alert about the
+    order ``subject``, once per ``fingerprint`` while it is open."""
+    log.warning("payments: %s: %s", subject, message)
+    payment_alert_open(kind=PaymentAlert.Kind.RECONCILE, subject=subject, message=message,
+                       fingerprint=fingerprint)
+
+
 def payment_alerts_closed(*, alerts: list[PaymentAlert], by: Any) -> None:
     """Acknowledge the list entries of payment alerts just closed (caller's transaction)."""
     for alert in alerts:

@@ -1,4 +1,10 @@
 from django.apps import AppConfig
+from django.conf import settings
+
+from strongroom.commerce.money import MoneyError, currency_check
+from strongroom.config import ConfigError
+
+from .internal.panguard import install_record_factory
 
 
 class PaymentsConfig(AppConfig):
@@ -8,20 +14,13 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the deploy checks)
+        # Imported here, once the app registry is ready: importing it registers the checks.
+        from . import checks  # noqa: F401
 
         # Every log record, from any logger and to any handler, is PAN-redacted.
-        from .internal.panguard import install_record_factory
-
         install_record_factory()
 
         # An unknown currency would be charged with a guessed minor unit: refuse to start.
-        from django.conf import settings
-
-        from strongroom.config import ConfigError
-
-        from .money import MoneyError, currency_check
-
         try:
             currency_check(settings.STRONGROOM_CURRENCY)
         except MoneyError as exc:

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 
 from .alerting import payment_alert_open
 from .integrity import PAYMENT_PAGES, fingerprint, page_details, script_problems
+from .models import PageBaseline, PaymentAlert
 
 log = logging.getLogger("strongroom.payments.integrity")
 _seen: dict[str, str] = {}  # page -> last fingerprint handled by this process
@@ -22,8 +23,6 @@ def monitor_reset() -> None:
 
 def page_observe(*, page: str, html: bytes, headers) -> str:
     """Compare one served page with its baseline; returns "ok", "baseline" or "alert"."""
-    from .models import PageBaseline, PaymentAlert
-
     details = page_details(html=html, headers=headers)
     fp = fingerprint(details)
     if _seen.get(page) == fp:

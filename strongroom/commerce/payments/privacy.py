@@ -1,6 +1,6 @@
 """Payments (data inventory): only brand, last 4 and expiry of a card, never its number."""
 
-from strongroom.protection.privacy.inventory import OPERATIONAL, Use, declare
+from strongroom.inventory import OPERATIONAL, Use, declare
 
 PAYMENT = Use("payments", "contract", "orders", ("database", "backups", "gateway"))
 BOOKS = Use("accounting", "legal_obligation", "orders", ("database", "backups", "gateway"))

@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from strongroom.commerce.orders.models import OrderStatus
 
+from .alerting import payment_problem_flag
 from .errors import GatewayRefused, GatewayUnavailable
 from .models import SETTLED, Payment, PaymentStatus
-from .services import _alert, payment_sync
+from .services import payment_sync
 
 _PAID_LIKE = {OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.SHIPPED,
               OrderStatus.COMPLETED}
@@ -54,7 +55,8 @@ def payments_reconcile(*, days: int = 7, now: datetime | None = None) -> list[Fi
                                     f"{order_status}"))
         elif order_status in _PAID_LIKE and payment.status not in SETTLED:
             detail = f"order is {order_status} but the gateway reports {payment.status}"
-            _alert(reference, detail, fingerprint=f"unpaid-{payment.pk}")
+            payment_problem_flag(subject=reference, message=detail,
+                                 fingerprint=f"unpaid-{payment.pk}")
             findings.append(Finding(reference, "flagged", detail))
         else:
             findings.append(Finding(reference, "ok", payment.get_status_display()))

@@ -8,24 +8,28 @@ state that the next attempt — with the same idempotency key — or the reconci
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from strongroom.commerce import money
 from strongroom.commerce.orders.models import Order, OrderStatus
+from strongroom.commerce.orders.services import (
+    order_event_add,
+    order_mark_paid,
+    order_mark_refunded,
+)
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
 
-from . import money
-from .alerting import payment_alert_open, payment_alerts_closed
+from .alerting import payment_alerts_closed, payment_problem_flag
 from .errors import GatewayRefused, GatewayUnavailable, RefundNotAllowed, WebhookInvalid
-from .gateways import GatewaySession, PaymentStart, gateway_get
 from .models import (
     SETTLED,
     STATUS_RANK,
+    PageBaseline,
     Payment,
     PaymentAlert,
     PaymentStatus,
@@ -33,14 +37,16 @@ from .models import (
     RefundStatus,
     WebhookEvent,
 )
+from .monitor import monitor_reset
+from .ports import GatewaySession, PaymentStart
+from .registry import gateway_get
 
-log = logging.getLogger("strongroom.payments")
 CENT = Decimal("0.01")
 
 
 def payment_start(*, order, return_url: str | None = None) -> tuple[Payment, PaymentStart]:
     """Open a payment for ``order`` at the configured gateway. Called inside the order's
-    transaction by ``order_place``; the caller owns the order. No network I/O here."""
+    transaction by ``checkout.order_place``; the caller owns the order. No network I/O."""
     gateway = gateway_get()
     payment = Payment.objects.create(
         order=order, gateway=gateway.name, amount=order.total, currency=order.currency
@@ -86,8 +92,6 @@ def payment_apply(*, payment: Payment, session: GatewaySession, source: str,
     duplicates, out-of-order webhooks and racing return/webhook paths are all safe.
     The order's ORDER_PAID / ORDER_REFUNDED audit event is written in this transaction,
     by ``actor`` (the staff member behind a refund) or the store itself."""
-    from strongroom.commerce.orders.services import order_mark_paid, order_mark_refunded
-
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if session.session_id != locked.gateway_reference:
@@ -95,7 +99,8 @@ def payment_apply(*, payment: Payment, session: GatewaySession, source: str,
         if session.amount != locked.amount or session.currency != locked.currency:
             problem = (f"gateway amount {session.amount} {session.currency} differs from the "
                        f"order's {locked.amount} {locked.currency}")
-            _alert(locked.order.reference, problem, fingerprint=session.session_id)
+            payment_problem_flag(subject=locked.order.reference, message=problem,
+                                 fingerprint=session.session_id)
             return Applied(False, problem=problem)
         changed = _record(locked, session)
         order = Order.objects.get(pk=locked.order_id)
@@ -106,7 +111,8 @@ def payment_apply(*, payment: Payment, session: GatewaySession, source: str,
                                    source=source)
             if not paid and order.status == OrderStatus.CANCELLED:
                 problem = "money was captured for a cancelled order: refund it"
-                _alert(order.reference, problem, fingerprint=f"cancelled-{locked.pk}")
+                payment_problem_flag(subject=order.reference, message=problem,
+                                     fingerprint=f"cancelled-{locked.pk}")
         if locked.status == PaymentStatus.REFUNDED:
             refunded = order_mark_refunded(order=order, actor=actor, source=source,
                                            note=f"refunded at the gateway ({source})")
@@ -140,12 +146,6 @@ def _record(locked: Payment, session: GatewaySession) -> bool:
 
 def _card(payment: Payment) -> str:
     return f"{payment.card_brand or 'card'} ending {payment.card_last4 or '????'}"
-
-
-def _alert(subject: str, message: str, *, fingerprint: str = "") -> None:
-    log.warning("payments: %s: %s", subject, message)
-    payment_alert_open(kind=PaymentAlert.Kind.RECONCILE, subject=subject, message=message,
-                       fingerprint=fingerprint)
 
 
 def payment_sync(*, payment: Payment, source: str = "return") -> Applied:
@@ -231,8 +231,6 @@ def _refund_text(refund: Refund, currency: str) -> str:
 
 def payment_refund_retry(*, refund: Refund) -> Refund:
     """Send (or re-send) a pending refund to the gateway."""
-    from strongroom.commerce.orders.services import order_event_add
-
     if refund.status != RefundStatus.PENDING:
         return refund
     payment = refund.payment
@@ -295,9 +293,6 @@ def page_baseline_accept(*, alert: PaymentAlert, actor) -> None:
     """Accept the page as the alert saw it as the new baseline (the caller checked that
     ``actor`` may). Alerts about scripts outside the inventory cannot be accepted: the
     script must be added to the inventory, with its hash, in code."""
-    from .models import PageBaseline
-    from .monitor import monitor_reset
-
     if alert.kind != PaymentAlert.Kind.PAGE_CHANGED:
         raise RefundNotAllowed("Only a changed page can be accepted as the new baseline.")
     with transaction.atomic():

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from strongroom.commerce.checkout.services import order_place
 from strongroom.commerce.orders.errors import CheckoutError
-from strongroom.commerce.orders.services import CheckoutDetails, order_place
+from strongroom.commerce.orders.services import CheckoutDetails
 from strongroom.commerce.orders.shipping import SHIPPING_METHODS
 from strongroom.errors import Conflict
 from strongroom.protection.accounts.models import ApiToken

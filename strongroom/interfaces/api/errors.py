@@ -3,7 +3,8 @@
     {"error": {"code": "out_of_stock", "message": "…", "field": null, "details": []}}
 
 ``errors_install`` maps every exception the API can meet onto it, so a client never sees
-ninja's ``{"detail": …}``, an HTML page or a traceback.
+ninja's ``{"detail": …}``, an HTML page or a traceback. The shape itself is built in
+``interfaces/web/jsonerrors.py`` (the error pages below the API answer JSON paths in it).
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DataError
 from django.db.utils import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from strongroom.errors import ApplicationError
+from strongroom.interfaces.web.jsonerrors import error_response
+from strongroom.interfaces.web.views import database_unavailable
 
 logger = logging.getLogger("strongroom.api")
 
@@ -43,18 +46,6 @@ class ErrorInfo(Schema):
 
 class Error(Schema):
     error: ErrorInfo
-
-
-def error_body(*, code: str, message: str, field: str | None = None,
-               details: list | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "field": field,
-                      "details": details or []}}
-
-
-def error_response(*, status: int, code: str, message: str, field: str | None = None,
-                   details: list | None = None) -> JsonResponse:
-    return JsonResponse(error_body(code=code, message=message, field=field, details=details),
-                        status=status)
 
 
 def _field_of(loc: tuple | list) -> str | None:
@@ -144,8 +135,6 @@ def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _on_database_down(request: HttpRequest, exc: Exception) -> HttpResponse:
     # The same 503 + Retry-After the pages give (one warning a minute, no traceback).
-    from strongroom.interfaces.web.views import database_unavailable
-
     return database_unavailable(request)
 
 

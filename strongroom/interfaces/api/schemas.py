@@ -12,7 +12,8 @@ from pydantic import BeforeValidator, ConfigDict, field_validator
 from pydantic import Field as Bounds
 
 from strongroom.commerce.cart.errors import MAX_LINE_QUANTITY
-from strongroom.commerce.orders.shipping import COUNTRIES, SHIPPING_METHODS
+from strongroom.commerce.customers.addressing import COUNTRIES
+from strongroom.commerce.orders.shipping import SHIPPING_METHODS
 
 MAX_ID = 2**63 - 1  # BigAutoField; larger numbers would overflow the database driver
 Money = Annotated[str, Field(description="Decimal amount as a string, e.g. \"12.50\"",

@@ -15,7 +15,8 @@ from typing import TextIO
 
 from strongroom import config
 from strongroom.protection.vault.errors import KeyConfigError
-from strongroom.protection.vault.keys import kek_ensure
+from strongroom.protection.vault.kekfiles import kek_first_ensure
+from strongroom.protection.vault.signing import public_key_path, signing_key_ensure
 from strongroom.protection.vault.tls import TlsReport, tls_ensure
 
 
@@ -51,10 +52,10 @@ def _kek(data_dir: Path, env_value: str | None, out: TextIO) -> None:
     """The vault's key-encryption key: a 0600 file in <data_dir>/keys unless the
     operator supplies STRONGROOM_KEK (or an external KMS) instead."""
     try:
-        kek = kek_ensure(data_dir=data_dir, env_value=env_value)
+        kek = kek_first_ensure(data_dir=data_dir, env_value=env_value)
     except KeyConfigError as exc:
         raise config.ConfigError(str(exc)) from None
-    if kek.path is None:
+    if kek.source == "env":
         out.write(f"Using key-encryption key v{kek.version} from STRONGROOM_KEK\n")
     else:
         out.write(f"{'Created' if kek.created else 'Kept'} key-encryption key {kek.path}\n")
@@ -62,9 +63,6 @@ def _kek(data_dir: Path, env_value: str | None, out: TextIO) -> None:
 
 def _audit_signing_key(data_dir: Path, out: TextIO) -> None:
     """The Ed25519 key that signs audit checkpoints (vault-held, 0600, never in the DB)."""
-    # Imported here: only `init` needs it, and it loads the Ed25519 primitives.
-    from strongroom.protection.vault.signing import public_key_path, signing_key_ensure
-
     try:
         created = signing_key_ensure(data_dir=data_dir)
     except (KeyConfigError, OSError) as exc:

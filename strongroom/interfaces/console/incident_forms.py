@@ -47,6 +47,8 @@ class ReviewForm(forms.Form):
                               required=False)
     follow_ups = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
                                  required=False, label="Follow-up actions")
+    risks = forms.CharField(max_length=500, required=False, label="Risks it changes",
+                            help_text="Codes from the risk register, e.g. T3, R-12.")
 
 
 class NoticeForm(forms.Form):

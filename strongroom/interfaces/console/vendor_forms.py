@@ -1,6 +1,9 @@
 """Vendor register forms. Shared fields are typed one per line as ``field = category``
 (fideslang data categories, e.g. ``user.contact.email``; ``system.operations`` for a
-field without personal data); certifications as ``name | YYYY-MM-DD``. A date in the
+field without personal data). A personal category must be one the store holds: one in
+the privacy inventory, or a broader one above it (``user.contact.address``), so the
+register cannot name data the store does not have, or misspell what it does. Certifications as
+``name | YYYY-MM-DD``. A date in the
 past is accepted (the register says what is true) and flagged on the page."""
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ import re
 
 from django import forms
 
-from strongroom.protection.people.vendors.selectors import QUESTIONS
+from strongroom.protection.people.selectors import VENDOR_QUESTIONS
+from strongroom.protection.privacy.selectors import inventory
 
 CATEGORY = re.compile(r"^(user|system|data)(\.[a-z_]+)*$")
 FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -53,6 +57,10 @@ class VendorForm(forms.Form):
             if not sep or not FIELD.match(field) or not CATEGORY.match(category):
                 raise forms.ValidationError(f"Line {n}: write field = category, e.g. "
                                             "to = user.contact.email")
+            if not _held(category):
+                raise forms.ValidationError(
+                    f"Line {n}: the store holds no {category} data (see the privacy data "
+                    "inventory for the categories it holds).")
             out[field] = category
         return out
 
@@ -72,6 +80,14 @@ class VendorForm(forms.Form):
         return out
 
 
+def _held(category: str) -> bool:
+    """Not personal, or a category of the inventory, or a broader one above it."""
+    if not category.startswith("user"):
+        return True
+    return any(c == category or c.startswith(category + ".")
+               for c in {r.category for r in inventory(personal_only=True)})
+
+
 def vendor_initial(vendor) -> dict:
     return {"key": vendor.key, "name": vendor.name, "service": vendor.service,
             "purpose": vendor.purpose, "legal_basis": vendor.legal_basis,
@@ -87,5 +103,5 @@ def vendor_initial(vendor) -> dict:
 class AssessmentForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for key, text in QUESTIONS.items():
+        for key, text in VENDOR_QUESTIONS.items():
             self.fields[key] = forms.BooleanField(label=text, required=False)

@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
+from strongroom.interfaces.web.jsonerrors import error_response
+
 logger = logging.getLogger("strongroom.database")
 RETRY_AFTER_SECONDS = 30
 _last_logged = 0.0
@@ -23,8 +25,6 @@ JSON_PREFIXES = ("/api/", "/payments/webhooks/")
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     if request.path.startswith(JSON_PREFIXES):
-        from strongroom.interfaces.api.errors import error_response
-
         return error_response(status=status, code=title.lower().replace(" ", "_"),
                               message=message)
     return render(request, "web/error.html", {"title": title, "message": message},
@@ -75,8 +75,6 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
                        if sys.exc_info()[1] else "unknown")
     message = "The shop is briefly unavailable. Please try again in a minute."
     if request.path.startswith(JSON_PREFIXES):
-        from strongroom.interfaces.api.errors import error_response
-
         response = error_response(status=503, code="service_unavailable", message=message)
     else:
         response = HttpResponse(render_to_string("web/error.html", {

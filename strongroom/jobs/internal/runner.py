@@ -32,6 +32,8 @@ from strongroom.jobs.models import (
     RunStatus,
     TaskStatus,
 )
+from strongroom.jobs.registry import PermanentFailure, jobs_all, tasks_all
+from strongroom.jobs.signals import job_failing
 
 logger = logging.getLogger("strongroom.jobs")
 FAILING_AFTER = 3  # consecutive failed runs of a job that raise an alert
@@ -93,8 +95,6 @@ def _lease_release(*, name: str, me: str) -> None:
 def job_execute(*, name: str, trigger: str, slot: str | None = None) -> int | None:
     """Run job ``name`` now if nobody is running it (and, for a schedule tick, if the
     tick has not run). Returns the JobRun id, or None when skipped."""
-    from strongroom.jobs.registry import jobs_all
-
     job = jobs_all().get(name)
     if job is None:
         logger.warning("job %s is not declared by any app; message dropped", name)
@@ -136,13 +136,10 @@ def _failing_check(*, name: str) -> None:
                 [:FAILING_AFTER])
     if len(last) < FAILING_AFTER or any(s != RunStatus.FAILED for s in last):
         return
-    # Function-level import: alerts is a protection app the queue reports into.
-    from strongroom.protection.alerts.services import alert_raise
-
-    alert_raise(kind="jobs.failing", source="jobs", severity="high",
-                summary=f"Job {name} failed {FAILING_AFTER} times in a row",
-                detail={"job": name, "consecutive_failures": FAILING_AFTER},
-                dedupe_key=f"jobs.failing:{name}")
+    # The alerts app (above the queue) raises the alert; the queue never imports it.
+    if not job_failing.send(sender=job_execute, name=name, failures=FAILING_AFTER):
+        logger.error("job %s failed %s times in a row and no receiver raised an alert",
+                     name, FAILING_AFTER)
 
 
 # --- ledger tasks ------------------------------------------------------------------------
@@ -151,8 +148,8 @@ def pending_execute(*, pending_id: int) -> None:
     """Run ledger task ``pending_id`` once. Raises (so huey retries it after a growing
     delay) while attempts remain; marks it failed when they are used up or the task
     says retrying cannot help."""
+    # Function-level: queue.py imports this module to register its tasks with huey (a cycle).
     from strongroom.jobs.queue import BACKOFF
-    from strongroom.jobs.registry import PermanentFailure, tasks_all
 
     me, now = worker_id(), timezone.now()
     claimed = PendingTask.objects.filter(pk=pending_id, status=TaskStatus.QUEUED).update(
@@ -204,8 +201,8 @@ def leases_renew(*, me: str, now: dt.datetime) -> None:
 def dead_work_recover(*, now: dt.datetime) -> int:
     """Queue again what a dead worker held, and ledger tasks whose message was lost
     (the queue was down at commit). Returns how many were queued."""
+    # Function-level: queue.py imports this module to register its tasks with huey (a cycle).
     from strongroom.jobs.queue import job_enqueue, pending_enqueue
-    from strongroom.jobs.registry import tasks_all
 
     queued = 0
     for lock in JobLock.objects.filter(~Q(holder=""), expires_at__lt=now):

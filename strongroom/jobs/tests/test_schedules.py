@@ -103,6 +103,26 @@ def test_jobs_run_queues_an_audited_run_and_refuses_an_unknown_name(
     assert JobRun.objects.get(job="jobs-prune").status == "ok"
 
 
+def test_a_run_request_nobody_audits_is_not_queued(django_capture_on_commit_callbacks):
+    """The queue announces the request and the audit app records it (the queue never
+    imports it): without that receiver the request fails closed."""
+    from strongroom.jobs.models import JobRun
+    from strongroom.jobs.services import job_run_request
+    from strongroom.jobs.signals import run_requested
+    from strongroom.protection.audit.events import Actor
+
+    assert run_requested.disconnect(dispatch_uid="audit.job_run_requested")
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as queued:
+            with pytest.raises(RuntimeError, match="audit log"):
+                job_run_request(name="jobs-prune", by=Actor.system("test"))
+    finally:
+        from strongroom.protection.audit.signals import _job_run_requested
+
+        run_requested.connect(_job_run_requested, dispatch_uid="audit.job_run_requested")
+    assert queued == [] and not JobRun.objects.filter(job="jobs-prune").exists()
+
+
 def test_jobs_run_with_an_unknown_name_is_one_line_and_exit_2():
     import os
     import subprocess

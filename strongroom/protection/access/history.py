@@ -15,6 +15,7 @@ from typing import Any
 from strongroom.protection.access.selectors import staff_by_id, staff_roles_by_id
 from strongroom.protection.access.services import reason_label
 from strongroom.protection.audit.events import ActorType, AuditEvent
+from strongroom.protection.vault.selectors import keys_preload
 
 FIELD_WORDS = {
     "email": "email address", "full_name": "name", "phone": "phone number",
@@ -108,8 +109,6 @@ def history_rows(entries: Iterable[Any], *, names: bool) -> list[HistoryRow]:
     roles = staff_roles_by_id(user_ids=staff_ids)
     people = staff_by_id(user_ids=staff_ids) if names else {}
     if people:
-        from strongroom.protection.vault.selectors import keys_preload
-
         keys_preload(subject_ids={u.subject_id for u in people.values()})
     rows = []
     for e in entries:

@@ -1,6 +1,6 @@
 """Staff roles and invitations, and the customers' marketing answer (data inventory)."""
 
-from strongroom.protection.privacy.inventory import Use, declare
+from strongroom.inventory import Use, declare
 
 STAFF = Use("staff", "contract", "account")
 

@@ -12,12 +12,15 @@ download and raises the alarm once per window (the caller records it).
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 
+from strongroom.protection.audit.events import AuditEvent
+from strongroom.protection.audit.selectors import audit_search
 from strongroom.sharedcache import shared_cache_or
 
 _WHERE = "the staff reveal limit"
@@ -85,11 +88,6 @@ def reveal_reset(*, staff_id: str, now: float | None = None) -> None:
 
 
 def _from_audit_log(staff_id: str, start: float, limit: int) -> Verdict:
-    import datetime as dt
-
-    from strongroom.protection.audit.events import AuditEvent
-    from strongroom.protection.audit.selectors import audit_search
-
     since = dt.datetime.fromtimestamp(start, tz=dt.UTC)
     done = audit_search(actor_id=staff_id, events=AuditEvent.FIELD_REVEALED,
                         since=since).count()

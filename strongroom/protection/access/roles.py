@@ -55,6 +55,9 @@ class Perm(StrEnum):
     SIGN_IN_ALERTS_VIEW = "alerts.view"  # old names of the two above (aliases)
     SIGN_IN_ALERTS_MANAGE = "alerts.manage"
     STAFF_MANAGE = "staff.manage"
+    # The periodic access review (PCI DSS 7.2.4): open it, confirm or disable accounts;
+    # changing a role in it also needs staff.manage.
+    ACCESS_REVIEW = "access.review"
     PRIVACY_VIEW = "privacy.view"  # data inventory, erasure ledger (no personal data)
     PRIVACY_REQUESTS = "privacy.requests"  # the queue of requests received by email/phone
     PRIVACY_ERASE = "privacy.erase"  # erase a customer for a verified request
@@ -140,7 +143,8 @@ ROLE_TABLE: dict[Role, RolePolicy] = {
         "Security officer", frozenset({
             P.AUDIT_VIEW, P.PAYMENT_SECURITY_VIEW, P.PAYMENT_SECURITY_MANAGE,
             P.ALERTS_VIEW, P.ALERTS_MANAGE, P.PRIVACY_VIEW, P.JOBS_VIEW, P.JOBS_RUN,
-            P.POSTURE_VIEW, P.POSTURE_MANAGE, P.INCIDENTS_VIEW, P.INCIDENTS_MANAGE}),
+            P.POSTURE_VIEW, P.POSTURE_MANAGE, P.INCIDENTS_VIEW, P.INCIDENTS_MANAGE,
+            P.ACCESS_REVIEW}),
         Scope.NONE, Scope.NONE, NO_FIELDS),
     Role.SUPPORT: RolePolicy(
         "Support", frozenset({

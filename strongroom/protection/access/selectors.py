@@ -13,9 +13,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
+from strongroom.masking import mask_field
+from strongroom.protection.access.errors import StaffNotFound
 from strongroom.protection.access.gates import data_access_refusal
-from strongroom.protection.access.masking import mask_field
 from strongroom.protection.access.models import (
     MarketingConsent,
     RevealFreeze,
@@ -213,8 +215,6 @@ def staff_list() -> QuerySet:
 
 
 def staff_get(*, staff_id: object) -> Any:
-    from strongroom.protection.access.errors import StaffNotFound
-
     try:
         pk = uuid.UUID(str(staff_id))
     except (TypeError, ValueError, AttributeError):
@@ -231,8 +231,6 @@ def owners_active() -> QuerySet:
 
 
 def invite_pending(*, user: Any) -> bool:
-    from django.utils import timezone
-
     return StaffInvite.objects.filter(user=user, used_at=None,
                                       expires_at__gt=timezone.now()).exists()
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from strongroom.masking import mask_email
 from strongroom.protection.mailer.services import mail_decoy, mail_queue
 
 
@@ -71,7 +72,5 @@ def notice_email_taken(*, to: str, owner: Any) -> None:
 
 def notice_email_changed(*, to: str, user: Any) -> None:
     """To the old address, after the change: the new one is shown masked."""
-    from strongroom.protection.access.masking import mask_email
-
     _send(user, "your sign-in email address was changed", "email_changed", to=to,
           new_email=mask_email(user.email))

@@ -1,6 +1,6 @@
 """What the accounts app keeps about people (the data inventory: privacy/inventory.py)."""
 
-from strongroom.protection.privacy.inventory import Use, declare
+from strongroom.inventory import Use, declare
 
 ACCOUNT = Use("account", "contract", "account", ("database", "backups", "mail"))
 SECURITY = Use("security", "legitimate_interests", "account")

@@ -8,3 +8,6 @@ class AlertsConfig(AppConfig):
     label = "alerts"
     verbose_name = "Security and operations alerts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from strongroom.protection.alerts import signals  # noqa: F401  (registers)

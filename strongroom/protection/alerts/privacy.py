@@ -1,6 +1,6 @@
 """Operator alerts hold no personal data by contract (data inventory)."""
 
-from strongroom.protection.privacy.inventory import Use, declare
+from strongroom.inventory import Use, declare
 
 declare("alerts.Alert", Use("security", "none", "audit"),
         system=["id", "kind", "source", "severity", "summary", "detail", "dedupe_key", "count",

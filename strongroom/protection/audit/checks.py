@@ -16,6 +16,7 @@ from django.core import checks
 from django.db import DatabaseError, connections
 
 from strongroom.protection.audit.events import events_misplaced
+from strongroom.protection.audit.internal.triggers import triggers_missing
 from strongroom.protection.vault.errors import KeyConfigError
 from strongroom.protection.vault.signing import signing_key_exists, signing_key_load
 
@@ -24,8 +25,6 @@ MIDDLEWARE = "strongroom.protection.audit.context.AuditContextMiddleware"
 
 @checks.register(checks.Tags.database)
 def check_triggers(app_configs: Any = None, databases: Any = None, **kwargs: Any) -> list:
-    from strongroom.protection.audit.internal.triggers import triggers_missing
-
     errors = []
     for alias in databases or []:
         connection = connections[alias]

@@ -149,6 +149,8 @@ class AuditEvent(IntEnum):
     PHISHING_CAMPAIGN_SENT = 11300  # reason: template, how many staff
     PHISHING_LINK_CLICKED = 11301  # the first click of one staff member's link
     PHISHING_REPORTED = 11302  # a staff member used "Report phishing"
+    PHISHING_CAMPAIGN_SCHEDULED = 11303  # reason: template, how many staff, send time (UTC)
+    PHISHING_CAMPAIGN_CANCELLED = 11304  # before it was sent
     # --- system 9000-9999 -------------------------------------------------------------------
     AUDIT_CHECKPOINTED = 9000
     AUDIT_VERIFY_FAILED = 9001
@@ -175,12 +177,18 @@ class AuditEvent(IntEnum):
     CONTAINMENT_REVEALS_UNFROZEN = 12025
     CONTAINMENT_KEK_ROTATED = 12026
     CONTAINMENT_MAINTENANCE = 12027
+    CONTAINMENT_API_TOKENS_REVOKED = 12028  # every account's tokens (each API_TOKEN_REVOKED)
+    CONTAINMENT_SECRET_KEY_ROTATED = 12029  # no fallback kept: every session ended
     NOTICE_EDITED = 12030  # reason: customer | regulator
     NOTICE_APPROVED = 12031
     NOTICES_SENT = 12032  # one batch; reason: how many sent, how many had no account
     PLAYBOOK_EDITED = 12040  # reason: the incident type
     PLAYBOOK_STEP_DONE = 12041
     EXERCISE_ACTION_REHEARSED = 12050  # a containment action recorded, not executed
+    CANARIES_PLANTED = 12060  # reason: how many (which ones is never written down)
+    CANARY_TRIPPED = 12061  # object: the alert; reason: the event and who touched it
+    CONTAINMENT_RANGE_BLOCKED = 12070  # reason: the network and until when
+    CONTAINMENT_RANGE_UNBLOCKED = 12071
 
     @property
     def domain(self) -> Domain:

@@ -1,7 +1,7 @@
 """The audit log (data inventory). Actor and subject are pseudonymous ids; the client's
 address is encrypted under the actor's own subject (AuditOrigin), erased with them."""
 
-from strongroom.protection.privacy.inventory import OPERATIONAL, Use, declare
+from strongroom.inventory import OPERATIONAL, Use, declare
 
 AUDIT = Use("security", "legitimate_interests", "audit", ("database", "backups", "logs"))
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Max, Min, QuerySet
 
 from strongroom.protection.audit.events import DATA_SEEN_EVENTS, ActorType, AuditEvent, Domain
 from strongroom.protection.audit.internal import checkpoints as cplib
+from strongroom.protection.audit.internal import trust as trustlib
 from strongroom.protection.audit.internal import verify as verifylib
 from strongroom.protection.audit.internal.verify import VerifyReport
 from strongroom.protection.audit.models import AuditCheckpoint, AuditEntry, AuditOrigin
@@ -165,8 +166,6 @@ def audit_access_to_subject_grouped(
 ) -> _Groups:
     """``audit_access_to_subject`` folded per UTC day, actor, event, object, fields and
     reason, newest first: one GROUP BY in the database, paginated like a queryset."""
-    from django.db.models import BigIntegerField, ExpressionWrapper, F
-
     day = ExpressionWrapper(F("at_us") / US_PER_DAY, output_field=BigIntegerField())
     keys = ("event", "actor_type", "actor_id", "subject_id", "object_type", "object_id",
             "fields", "reason")
@@ -195,6 +194,7 @@ def audit_verify(*, data_dir: Path | None = None, public_key: str | None = None,
     """Recompute every chain and check it against the signed checkpoints (database and
     file copies) and the chain heads. ``public_key`` (base64) pins the verifier's own
     copy of the key; by default the exported one in the data directory is used.
+    A gap a restore declared (signed) is in ``report.gaps`` and a note, not a problem.
     ``workers`` > 1 walks the chains in that many forked processes: only from a
     single-threaded command, outside a transaction, never inside a web request."""
     data_dir = Path(data_dir or settings.STRONGROOM_DATA_DIR)
@@ -214,9 +214,10 @@ def audit_verify(*, data_dir: Path | None = None, public_key: str | None = None,
     if public_key is None and not (db or file):
         trusted: list[cplib.SignedCheckpoint] = []
     else:
-        trusted = verifylib.checkpoints_check(db=db, file=file, public_b64=public_key,
-                                              report=report)
+        trusted = trustlib.checkpoints_check(db=db, file=file, public_b64=public_key,
+                                             report=report)
     verifylib.verify_all(trusted=trusted, report=report, workers=workers)
+    trustlib.gap_events_check(report)
     if not trusted:
         report.notes.append("no signed checkpoint yet: a deleted tail can only be detected "
                             "through the chain heads (run `strongroom audit checkpoint`)")
@@ -231,3 +232,9 @@ def audit_counts_by_actor(*, event: AuditEvent, actor_ids: list[str],
                                       at_us__gte=micros(since))
             .values("actor_id").annotate(n=Count("id")))
     return {r["actor_id"]: r["n"] for r in rows}
+
+
+def audit_checkpoint_number_last() -> int:
+    """The number of the newest signed checkpoint in the database (0 without one)."""
+    return AuditCheckpoint.objects.order_by("-number").values_list(
+        "number", flat=True).first() or 0

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, connections, models, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.http import HttpRequest
 
 from strongroom.protection.audit import context
@@ -40,6 +41,7 @@ from strongroom.protection.audit.models import (
     AuditOriginSubject,
 )
 from strongroom.protection.vault.errors import SubjectErasedError
+from strongroom.protection.vault.services import subject_create
 from strongroom.protection.vault.signing import signing_key_load
 
 logger = logging.getLogger(__name__)
@@ -48,6 +50,13 @@ CHECKPOINT_EVERY_DEFAULT = 1000  # events per chain between automatic checkpoint
 CHECKPOINT_LOCK_CHAIN = -1  # the head row that serializes checkpoint creation
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]{0,63}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+# Sent after each event is appended, inside the recording transaction, with ``event``,
+# ``actor`` (an Actor) and ``subject_id`` (str, "" for none). For detectors that watch the
+# log as it is written (incidents' canary records): a receiver's writes commit or roll
+# back with the event, and a receiver that raises fails the recording action.
+audit_recorded = Signal()
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,7 @@ def audit_record(
         origin_id,
     )
     chain, seq, digest = chainlib.append(connection, values)
+    audit_recorded.send(sender=AuditEvent, event=event, actor=actor, subject_id=values[4])
     every = getattr(settings, "STRONGROOM_AUDIT_CHECKPOINT_EVERY", CHECKPOINT_EVERY_DEFAULT)
     if every and seq % every == 0:
         transaction.on_commit(_checkpoint_soon)
@@ -189,8 +199,6 @@ def _origin(ip: str, actor: Actor, at_us: int) -> str:
 
 
 def _period_subject(at_us: int) -> uuid.UUID:
-    from strongroom.protection.vault.services import subject_create
-
     period = dt.datetime.fromtimestamp(at_us / 1e6, tz=dt.UTC).strftime("%Y-%m")
     found = AuditOriginSubject.objects.filter(period=period).values_list("subject_id", flat=True)
     for subject_id in found:
@@ -222,7 +230,34 @@ def audit_checkpoint_create(*, data_dir: Path | None = None) -> CheckpointResult
     events since then, so this stays cheap): signing a rewritten log would launder
     the rewrite. Raises CheckpointRefused if it does not, KeyConfigError without key.
     """
+    return _checkpoint_sign(data_dir=Path(data_dir or settings.STRONGROOM_DATA_DIR))
+
+
+def audit_gap_declare(*, backup_id: str, snapshot_at: str, actor: Actor,
+                      above: int = 0, data_dir: Path | None = None) -> CheckpointResult:
+    """After a restore (called in the restored database before the store uses it): the
+    events recorded after ``snapshot_at`` are lost. Records AUDIT_GAP_DECLARED and, in
+    the same transaction, signs a gap checkpoint naming it (``internal/trust.py``),
+    numbered above every checkpoint of the lost history (the checkpoint file's, and
+    ``above``: the replaced database's last number), so verification tells this
+    declared gap from tampering. Needs the audit signing key; the caller restores."""
     data_dir = Path(data_dir or settings.STRONGROOM_DATA_DIR)
+    in_file, _ = cplib.file_read(data_dir)
+    above = max([above, *(c.number for c in in_file)])
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    with transaction.atomic():
+        event = audit_record(
+            event=AuditEvent.AUDIT_GAP_DECLARED, actor=actor,
+            object=("backups.backup", backup_id),
+            reason=f"events recorded after {snapshot_at} until {now} are not in this log: "
+                   f"the store was restored from backup {backup_id}")
+        return _checkpoint_sign(data_dir=data_dir, above=above, gap={
+            "backup_id": backup_id, "snapshot_at": snapshot_at,
+            "event": [event.chain, event.seq, event.digest]})
+
+
+def _checkpoint_sign(*, data_dir: Path, above: int = 0,
+                     gap: dict[str, Any] | None = None) -> CheckpointResult:
     key = signing_key_load(data_dir=data_dir)
     with transaction.atomic():
         AuditChainHead.objects.select_for_update().get_or_create(
@@ -233,10 +268,11 @@ def audit_checkpoint_create(*, data_dir: Path | None = None) -> CheckpointResult
             if row else None
         previous = {c: (s, d) for c, s, d in last.data["heads"]} if last else {}
         heads, checked = _heads_extending(previous)
-        number = (last.number if last else 0) + 1
+        number = max(last.number if last else 0, above) + 1
         payload = cplib.payload_build(
             number=number, at_us=time.time_ns() // 1000,
             prev=last.digest if last else "", key_id=key.key_id, heads=heads,
+            gap=None if gap is None else {**gap, "after": last.number if last else 0},
         )
         signature = base64.b64encode(key.sign(cplib.message(payload))).decode("ascii")
         AuditCheckpoint.objects.create(
@@ -303,8 +339,6 @@ def _checkpoint_soon() -> None:
         return
 
     def run() -> None:
-        from django.db import connections
-
         try:
             audit_checkpoint_create()
         except Exception:  # noqa: BLE001 - never crash a worker; verify reports the gap

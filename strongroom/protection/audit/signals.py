@@ -1,11 +1,18 @@
-"""Events other apps announce by signal, so every path is covered.
+"""Events other apps announce by signal, so every path is covered; and what the audit log
+announces to the apps above it.
 
 Sign-ins from Django's auth signals (storefront, console, anything that calls
-``authenticate``/``login``). A failed sign-in names the targeted account (its id and
+``authenticate``/``login``). Job runs asked for by hand, from the task queue (below the
+audit log: ``strongroom/jobs/signals.py``). A failed sign-in names the targeted account (its id and
 subject) when one exists, found through the email's blind index; the email typed is
 never stored. The vault's key operations and decryption failures; a decryption failure
 survives the rollback of the transaction it happened in (``internal/pending.py``), so
 these receivers also flush pending failures wherever the connection is idle.
+
+``verify_failed`` (sent by ``strongroom audit verify`` when the log does not verify, in
+the transaction that records AUDIT_VERIFY_FAILED): the alerts app, above the audit log,
+raises the console alert. kwargs ``problems`` (count), ``events`` (count), ``first_kind``
+and ``first`` (the first problem as "kind: message", no personal data).
 """
 
 from __future__ import annotations
@@ -18,15 +25,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.http import HttpRequest
 
+from strongroom.jobs import signals as jobs_signals
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.internal import pending
 from strongroom.protection.audit.services import audit_record
 from strongroom.protection.vault import signals as vault_signals
 
 logger = logging.getLogger(__name__)
+
+verify_failed = Signal()
 
 
 @receiver(user_logged_in, dispatch_uid="audit.login_succeeded")
@@ -107,6 +117,16 @@ def _decryption_failed(sender: Any, model: str, field: str, pk: str, subject_id:
     except Exception:  # noqa: BLE001 - still pending; recorded at the next flush
         logger.warning("a decryption failure could not be recorded in the reading "
                        "transaction; kept pending", exc_info=True)
+
+
+# --- the task queue: a job run asked for by hand ------------------------------------------
+
+@receiver(jobs_signals.run_requested, dispatch_uid="audit.job_run_requested")
+def _job_run_requested(sender: Any, name: str, by: Any, request: HttpRequest | None = None,
+                       **kwargs: Any) -> None:
+    # Sent inside the transaction that queues the run: the event commits with it.
+    audit_record(event=AuditEvent.JOB_RUN_REQUESTED, actor=by, request=request,
+                 object=("jobs.job", name), reason=f"run now: {name}")
 
 
 # --- flush points: the connection is outside every atomic block -------------------------

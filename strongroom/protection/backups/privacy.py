@@ -2,7 +2,7 @@
 data (the archives themselves hold the database, encrypted to the owner's recovery key,
 and the policy lists backups as a copy of every personal field)."""
 
-from strongroom.protection.privacy.inventory import OPERATIONAL, declare
+from strongroom.inventory import OPERATIONAL, declare
 
 declare("backups.Backup", OPERATIONAL,
         system=["id", "backup_id", "status", "engine", "started_at", "snapshot_at",

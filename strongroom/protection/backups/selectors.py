@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
-from django.db import DatabaseError
+from django.conf import settings
+from django.db import DatabaseError, connection
 
-from strongroom.protection.backups.models import Backup, Drill, MaintenanceState
+from strongroom.protection.backups.models import Backup, BackupCopy, Drill, MaintenanceState
+from strongroom.protection.vault.recovery import recipient_load
+from strongroom.protection.vault.signing import key_id_of, public_key_load
 
 CACHE_SECONDS = 2.0  # every process sees a change within this long
 
@@ -86,10 +90,6 @@ class Bar:
 
 def recovery_destinations() -> list[CopyStatus]:
     """Last verified copy and last error per configured destination."""
-    from django.conf import settings
-
-    from strongroom.protection.backups.models import BackupCopy
-
     statuses = []
     for url in settings.STRONGROOM_BACKUPS.destinations:
         dest = url.split("?", 1)[0]
@@ -121,14 +121,6 @@ def recovery_chart(*, limit: int = 30, height: int = 80) -> list[Bar]:
 
 def recovery_plan() -> dict:
     """The disaster-recovery plan generated from the configuration (no secret in it)."""
-    from pathlib import Path
-
-    from django.conf import settings
-    from django.db import connection
-
-    from strongroom.protection.vault.recovery import recipient_load
-    from strongroom.protection.vault.signing import key_id_of, public_key_load
-
     data_dir = Path(settings.STRONGROOM_DATA_DIR)
     try:
         recipient = recipient_load(data_dir=data_dir)

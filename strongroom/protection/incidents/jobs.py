@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from strongroom.jobs.registry import background
 
+from .notices import notices_send_batch
+
 
 @background("incident-notices-send", retries=3)
 def notices_send_task(*, incident_id: str) -> dict[str, int]:
     """Every batch until the scope is told (each batch skips those already told)."""
-    from .notices import notices_send_batch
-
     total = {"sent": 0, "no_account": 0}
     while True:
         done = notices_send_batch(incident_id=incident_id)

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from strongroom.protection.vault.fields import BlindIndexField, EncryptedCharField
+
 
 class Kind(models.TextChoices):
     ACCOUNT_TAKEOVER = "account_takeover", "Account takeover"
@@ -200,3 +202,67 @@ class PlaybookTick(models.Model):
         db_table = "incidents_playbooktick"
         constraints = [models.UniqueConstraint(fields=["incident", "step"],
                                                name="incidents_tick_step")]
+
+
+class Canary(models.Model):
+    """One planted fake customer (a honeytoken), known only through a keyed tag.
+
+    Threat: a stolen dump must not show which customers are canaries, or the thief
+    simply skips them. The customer row is made like any other; this row names it only
+    by ``marker`` (the canary's vault subject id, encrypted under a fresh subject of its
+    own, so the foreign key leads nowhere) and ``tag`` (its HMAC under the vault's index
+    key, rewritten with the other blind indexes when that key rotates). Without the
+    KEK the table is a list of random-looking values; nothing on the customer row differs.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    subject = models.ForeignKey("vault.Subject", on_delete=models.PROTECT, related_name="+")
+    marker = EncryptedCharField(max_length=36)
+    tag = BlindIndexField(source="marker", kind="text", unique=True)
+    planted_at = models.DateTimeField(default=timezone.now)
+
+    personal_fields = ("marker",)
+
+    class Meta:
+        db_table = "incidents_canary"
+
+
+class BlockedRange(models.Model):
+    """An address range refused every request (incident containment) until it expires."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="blocks")
+    network = models.CharField(max_length=50)  # normalised CIDR, e.g. 203.0.113.0/24
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        db_table = "incidents_blockedrange"
+        indexes = [models.Index(fields=["expires_at"], name="incidents_block_expires")]
+
+
+class ResponseSettings(models.Model):
+    """The store's incident-response settings (one row): the owner's time zone, in which
+    the regulator deadline is shown (an IANA name; stored times stay UTC)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    time_zone = models.CharField(max_length=64, default="UTC")
+
+    class Meta:
+        db_table = "incidents_responsesettings"
+
+
+class RiskLink(models.Model):
+    """A risk in the register (posture) that the post-incident review says this incident
+    changes: the review's lessons lead back to the register."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="risk_links")
+    risk = models.ForeignKey("posture.Risk", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "incidents_risklink"
+        constraints = [models.UniqueConstraint(fields=["incident", "risk"],
+                                               name="incidents_risklink_unique")]

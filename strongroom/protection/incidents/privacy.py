@@ -2,7 +2,7 @@
 vault id; the free text is written by the owner or security officer, who are asked to
 name accounts by number, not by person."""
 
-from strongroom.protection.privacy.inventory import Use, declare
+from strongroom.inventory import Use, declare
 
 INCIDENT = Use("security", "legal_obligation", "audit", ("database", "backups"))
 
@@ -21,3 +21,11 @@ declare("incidents.Delivery", INCIDENT,
         system=["id", "incident", "status"])
 declare("incidents.Playbook", INCIDENT, system=["kind", "text", "changed_at"])
 declare("incidents.PlaybookTick", INCIDENT, system=["id", "incident", "step", "at", "by"])
+declare("incidents.Canary", INCIDENT,
+        personal={"marker": "user.unique_id.pseudonymous"},
+        system=["id", "subject", "tag", "planted_at"])
+declare("incidents.BlockedRange", INCIDENT,
+        personal={"network": "user.device.ip_address"},
+        system=["id", "incident", "created_at", "expires_at", "lifted_at", "by"])
+declare("incidents.ResponseSettings", INCIDENT, system=["id", "time_zone"])
+declare("incidents.RiskLink", INCIDENT, system=["id", "incident", "risk"])

@@ -17,14 +17,17 @@ from django.utils import timezone
 from strongroom.protection.alerts.selectors import alert_get
 from strongroom.protection.audit.events import AuditEvent
 from strongroom.protection.audit.services import audit_record
+from strongroom.protection.posture.models import Risk
 
 from . import scope as scopelib
+from .canaries import canary_subject_ids
 from .errors import IncidentError
 from .models import (
     NEXT_STATUS,
     EntryKind,
     Incident,
     Kind,
+    RiskLink,
     ScopeEntry,
     Severity,
     Status,
@@ -141,7 +144,9 @@ def incident_note_add(*, incident: Incident, by: Any, text: str, request: Any = 
 
 
 def incident_review_set(*, incident: Incident, by: Any, cause: str, lessons: str,
-                        follow_ups: str, request: Any = None) -> None:
+                        follow_ups: str, risks: str | None = None, request: Any = None) -> None:
+    """The review's text and (when ``risks`` is given) its links to the risk register,
+    all or nothing."""
     if incident.status not in (Status.CLOSED, Status.REVIEWED) and not cause.strip():
         raise IncidentError("Write at least the cause.")
     with transaction.atomic():
@@ -152,13 +157,44 @@ def incident_review_set(*, incident: Incident, by: Any, cause: str, lessons: str
                      reason="post-incident review written", request=request)
         timeline_write(incident=incident, kind=EntryKind.NOTE, by=by,
                        text="Post-incident review updated.")
+        if risks is not None:
+            incident_risks_link(incident=incident, by=by, codes=risks, request=request)
+
+
+def incident_risks_link(*, incident: Incident, by: Any, codes: str,
+                        request: Any = None) -> list[str]:
+    """Link the review to the register's risks named by code ("T3, R-12"), replacing the
+    earlier links. Unknown codes are refused, naming them."""
+    wanted = list(dict.fromkeys(c.strip().upper() for c in codes.replace(";", ",").split(",")
+                                if c.strip()))
+    risks = {r.code.upper(): r for r in Risk.objects.filter(code__in=wanted)} if wanted else {}
+    unknown = [c for c in wanted if c not in risks]
+    if unknown:
+        raise IncidentError(f"No risk in the register with the code {', '.join(unknown)[:200]}.")
+    before = sorted(incident.risk_links.values_list("risk__code", flat=True))
+    if sorted(risks) == before:
+        return before
+    with transaction.atomic():
+        incident.risk_links.all().delete()
+        RiskLink.objects.bulk_create([RiskLink(incident=incident, risk=risks[c]) for c in wanted])
+        listed = ", ".join(wanted) or "none"
+        audit_record(event=AuditEvent.INCIDENT_UPDATED, actor=by, object=incident,
+                     reason=f"risks linked: {listed}"[:500], request=request)
+        timeline_write(incident=incident, kind=EntryKind.NOTE, by=by,
+                       text=f"Review linked to risks: {listed}.")
+    return wanted
 
 
 def incident_scope_record(*, incident: Incident, by: Any, query: scopelib.ScopeQuery,
                           request: Any = None) -> list[scopelib.Affected]:
     """Run the breach-scope query and keep its answer on the incident (replacing an
-    earlier one for the same incident; the timeline keeps every query asked)."""
-    affected = scopelib.scope_query(query=query)
+    earlier one for the same incident; the timeline keeps every query asked). Canary
+    records seen are counted on the timeline but kept out of the scope: they are nobody
+    to notify and no data subject to report."""
+    found = scopelib.scope_query(query=query)
+    canaries = canary_subject_ids()
+    affected = [a for a in found if a.subject_id not in canaries]
+    fake = len(found) - len(affected)
     with transaction.atomic():
         ScopeEntry.objects.filter(incident=incident).delete()
         ScopeEntry.objects.bulk_create([
@@ -172,5 +208,6 @@ def incident_scope_record(*, incident: Incident, by: Any, query: scopelib.ScopeQ
         audit_record(event=AuditEvent.INCIDENT_SCOPE_RECORDED, actor=by, object=incident,
                      reason=f"{what}: {len(affected)} data subjects", request=request)
         timeline_write(incident=incident, kind=EntryKind.SCOPE, by=by,
-                       text=f"Breach scope ({what}): {len(affected)} customers affected.")
+                       text=f"Breach scope ({what}): {len(affected)} customers affected"
+                            + (f"; {fake} canary records touched too." if fake else "."))
     return affected

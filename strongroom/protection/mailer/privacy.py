@@ -1,7 +1,7 @@
 """The outbox: each message encrypted under its recipient's vault subject until sent
 (the body is wiped once sent; recipient and headline stay, encrypted, for the record)."""
 
-from strongroom.protection.privacy.inventory import Use, declare
+from strongroom.inventory import Use, declare
 
 declare("mailer.Outbox", Use("account", "contract", "short", ("database", "backups", "mail")),
         personal={"recipient": "user.contact.email", "headline": "user.content",

@@ -11,14 +11,14 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from strongroom.protection.mailer.jobs import mail_send
 from strongroom.protection.mailer.models import Outbox
+from strongroom.protection.vault.services import subject_create
 
 
 def mail_queue(*, subject_id: Any, to: str, headline: str, body: str, kind: str) -> Outbox:
     """Store the message encrypted under ``subject_id`` (the recipient's vault subject)
     and queue it for sending once the current transaction commits."""
-    from strongroom.protection.mailer.jobs import mail_send
-
     row = Outbox.objects.create(subject_id=subject_id, recipient=to, headline=headline[:300],
                                 body=body, kind=kind[:40], created_at=timezone.now())
     mail_send.defer(outbox_id=str(row.pk))
@@ -34,8 +34,6 @@ def mail_decoy(*, template: str) -> None:
     fresh subject and write the rows, then roll back. For requests that must take as
     long whether or not they email someone (a reset for an unknown address), so the
     response time does not say whether an account exists."""
-    from strongroom.protection.vault.services import subject_create
-
     body = render_to_string(template, {"store_name": "", "link": "x" * 120, "minutes": 30})
     try:
         with transaction.atomic():

@@ -17,9 +17,3 @@ class PeopleConfig(AppConfig):
         from strongroom.protection.people.training.selectors import training_gate
 
         gates.gate_register(training_gate)
-        # The generated privacy policy lists the vendor register (privacy asks its
-        # registered providers; it never imports people).
-        from strongroom.protection.people.vendors.selectors import policy_recipients
-        from strongroom.protection.privacy.services import policy_recipients_register
-
-        policy_recipients_register(policy_recipients)

@@ -4,6 +4,8 @@
                  see and reveal customer data
   vendors.E001   an active integration (payment gateway, email) has no active entry in
                  the vendor register (the sharing gate would refuse everything it sends)
+  vendors.W001   an active vendor's review is overdue or one of its certifications has
+                 expired (it still receives data: the register says it is unvetted)
 """
 
 from __future__ import annotations
@@ -15,6 +17,11 @@ from django.core import checks
 from django.db import DatabaseError
 
 from strongroom.protection.people.training.catalog import CatalogError, modules_load
+from strongroom.protection.people.vendors.selectors import (
+    integrations_unregistered,
+    vendor_flags,
+    vendors_list,
+)
 
 
 @checks.register()
@@ -36,8 +43,6 @@ def check_training_gate(app_configs: Any = None, **kwargs: Any) -> list:
 
 @checks.register(checks.Tags.security, deploy=True)
 def check_vendor_register(app_configs: Any = None, **kwargs: Any) -> list:
-    from strongroom.protection.people.vendors.selectors import integrations_unregistered
-
     try:
         missing = integrations_unregistered()
     except DatabaseError:  # not migrated yet: `migrate` seeds the register
@@ -46,3 +51,15 @@ def check_vendor_register(app_configs: Any = None, **kwargs: Any) -> list:
                          "the vendor register: add it (Console → Vendors) so the sharing "
                          "gate lets its data through", id="vendors.E001")
             for key, what in missing]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_vendor_vetting(app_configs: Any = None, **kwargs: Any) -> list:
+    try:
+        vendors = list(vendors_list(active_only=True))
+    except DatabaseError:  # not migrated yet
+        return []
+    return [checks.Warning(f"vendor {v.key!r}: {'; '.join(lapsed)} (Console → Vendors)",
+                           id="vendors.W001")
+            for v in vendors
+            if (lapsed := [f for f in vendor_flags(vendor=v) if "overdue" in f or "expired" in f])]

@@ -22,6 +22,25 @@ class AttemptInvalid(PeopleError):
     status = 409
 
 
+class CampaignNotFound(NotFound):
+    code = "people.campaign_not_found"
+
+
+class CampaignClosed(PeopleError):
+    """Cancelling a campaign that was already sent (or cancelled): nothing changes."""
+
+    code = "people.campaign_closed"
+    status = 409
+
+
+class QuizPaused(PeopleError):
+    """Too many failed attempts lately: the quiz opens again later (no guessing through
+    retakes)."""
+
+    code = "people.quiz_paused"
+    status = 429
+
+
 class VendorNotFound(NotFound):
     code = "people.vendor_not_found"
 

@@ -42,6 +42,7 @@ class TrainingCompletion(models.Model):
     score = models.PositiveSmallIntegerField()
     completed_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
+    reminded_at = models.DateTimeField(null=True, blank=True)  # "expires soon" emailed
 
     class Meta:
         db_table = "people_training_completion"
@@ -121,18 +122,33 @@ class AccessReviewItem(models.Model):
                                                name="people_review_item_once")]
 
 
+class CampaignStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    SENT = "sent", "Sent"
+    CANCELLED = "cancelled", "Cancelled"
+
+
 class PhishingCampaign(models.Model):
-    """A simulated phishing email sent to chosen staff from a template (no pixels: only a
-    click on the signed link and the "Report phishing" button are counted)."""
+    """A simulated phishing email to chosen staff from a template, sent by the task queue
+    at ``send_at`` (no pixels: only a click on the signed link and the "Report phishing"
+    button are counted). Cancelled only while still scheduled."""
 
     template = models.CharField(max_length=40)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    send_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=16, choices=CampaignStatus.choices,
+                              default=CampaignStatus.SCHEDULED)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+")
 
     class Meta:
         db_table = "people_phishing_campaign"
-        ordering = ["-created_at"]
+        ordering = ["-send_at", "-pk"]
+        indexes = [models.Index(fields=["status", "send_at"], name="people_campaign_due")]
 
 
 class PhishingTarget(models.Model):

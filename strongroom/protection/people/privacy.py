@@ -2,7 +2,7 @@
 outcomes (personal data about staff, kept to run the store's security programme), and
 the vendor register (companies, no personal data)."""
 
-from strongroom.protection.privacy.inventory import OPERATIONAL, Use, declare
+from strongroom.inventory import OPERATIONAL, Use, declare
 
 STAFF = Use("staff", "legitimate_interests", "operational")
 
@@ -11,7 +11,7 @@ declare("people.QuizAttempt", STAFF,
         system=["id", "user", "module", "version", "created_at", "graded_at"])
 declare("people.TrainingCompletion", STAFF,
         personal={"score": "user.workplace", "completed_at": "user.workplace",
-                  "expires_at": "user.workplace"},
+                  "expires_at": "user.workplace", "reminded_at": "user.workplace"},
         system=["id", "user", "module", "version"])
 declare("people.Vendor", OPERATIONAL,
         system=["id", "key", "name", "service", "purpose", "legal_basis", "fields",
@@ -26,7 +26,8 @@ declare("people.AccessReviewItem", STAFF,
                   "new_role": "user.job_title"},
         system=["id", "review", "user", "decided_by", "decided_at"])
 declare("people.PhishingCampaign", STAFF,
-        system=["id", "template", "created_by", "created_at"])
+        system=["id", "template", "created_by", "created_at", "send_at", "status",
+                "sent_at", "cancelled_at", "cancelled_by"])
 declare("people.PhishingTarget", STAFF,
         personal={"sent_at": "user.workplace", "clicked_at": "user.behavior",
                   "reported_at": "user.behavior"},

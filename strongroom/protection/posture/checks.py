@@ -7,12 +7,12 @@ from typing import Any
 from django.core import checks
 from django.db import DatabaseError
 
+from .selectors import findings_open_at_least
+
 
 @checks.register(checks.Tags.security, deploy=True)
 def check_open_critical(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """posture.W001: the last scans found a critical vulnerability still open."""
-    from .selectors import findings_open_at_least
-
     try:
         critical = findings_open_at_least(severity="critical")
     except DatabaseError:  # not migrated yet: nothing to say

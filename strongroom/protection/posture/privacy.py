@@ -1,7 +1,7 @@
 """The store's security posture: package versions, advisories, check results and risks.
 No customer data; a risk's owner is a role or a staff member's name the store chooses."""
 
-from strongroom.protection.privacy.inventory import OPERATIONAL, Use, declare
+from strongroom.inventory import OPERATIONAL, Use, declare
 
 STAFF = Use("staff", "legitimate_interests", "operational")
 

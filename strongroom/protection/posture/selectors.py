@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from .internal.checks.registry import checks_load
 from .internal.cvss import ORDER, at_least
 from .models import AuditRun, Finding, Risk, ScanRun
+from .reports import style_hash
 
 REDUCTION = 0.6  # the most that passing controls take off a risk's inherent score
 
@@ -102,13 +104,9 @@ def risk_get(*, risk_id: int) -> Risk | None:
 
 def check_choices() -> list[tuple[str, str]]:
     """(id, "id - title") of every self-audit check, for forms."""
-    from .internal.checks.registry import checks_load
-
     return [(c.id, f"{c.id} - {c.title}") for c in checks_load().values()]
 
 
 def report_csp_style_hash() -> str:
     """The CSP source allowing the HTML report's one inline stylesheet, and nothing else."""
-    from .reports import style_hash
-
     return style_hash()

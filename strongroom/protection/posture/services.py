@@ -22,7 +22,7 @@ from strongroom.protection.audit.services import audit_record
 
 from . import conf
 from .errors import AdvisoryFormatError, NoAdvisoryData, PostureError
-from .internal.checks.registry import CheckResult, Context, check_run, checks_load
+from .internal.checks.registry import CHECKS, CheckResult, Context, check_run, checks_load
 from .internal.cvss import at_least
 from .internal.eos import SupportStatus, support_statuses
 from .internal.inventory import Inventory, inventory_take
@@ -197,8 +197,6 @@ def risks_seed(*, actor: Any = None, today: dt.date | None = None) -> int:
 
 
 def _risk_clean(values: dict[str, Any]) -> dict[str, Any]:
-    from .internal.checks.registry import CHECKS
-
     checks_load()
     unknown = [c for c in values.get("checks") or [] if c not in CHECKS]
     if unknown:

@@ -1,4 +1,5 @@
-"""privacy.E001: every field of every model is in the data inventory (inventory.py).
+"""privacy.E001: every field of every model is in the data inventory (declared with
+``strongroom.inventory.declare`` in each app's privacy.py; read back by inventory.py).
 privacy.E002: a declaration names something unknown, or a privacy setting is bad."""
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ def inventory_complete(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         f"{label}.{name} is not in the data inventory",
         hint=f"classify it with declare({label!r}, ...) in that app's privacy.py "
              "(category, purpose, legal basis, retention, copies); see "
-             "strongroom/protection/privacy/inventory.py",
+             "strongroom/inventory.py (`strongroom privacy inventory --missing` prints a "
+             "skeleton)",
         id="privacy.E001") for label, name in missing]
 
 

@@ -22,6 +22,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
+from strongroom.protection.access.selectors import reveals_frozen
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
 
@@ -136,9 +137,6 @@ def export_to_file(*, user: Any, out: Path, request_ref: str) -> int:
     same archive, written to ``out`` (0600, never half-written). Audited as an export by
     the system with the request's reference. Returns the size. Refused while incident
     containment has frozen reveals and exports store-wide."""
-    # Function-level: access's privacy.py imports privacy's inventory at start-up.
-    from strongroom.protection.access.selectors import reveals_frozen
-
     if reveals_frozen():
         raise PrivacyError("Exports are frozen store-wide while an incident is contained: "
                            "ask the owner or security officer to lift the freeze.",

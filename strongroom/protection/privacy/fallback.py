@@ -2,7 +2,7 @@
 contrib apps and third-party apps. An app we write declares its fields beside its models
 instead (``<app>/privacy.py``)."""
 
-from .inventory import OPERATIONAL, Use, declare
+from strongroom.inventory import OPERATIONAL, Use, declare
 
 declare("auth.Permission", OPERATIONAL, system=["id", "name", "content_type", "codename"])
 declare("auth.Group", OPERATIONAL, system=["id", "name", "permissions"])

@@ -1,6 +1,6 @@
 """The privacy app's own tables in the data inventory."""
 
-from .inventory import OPERATIONAL, Use, declare
+from strongroom.inventory import OPERATIONAL, Use, declare
 
 PROOF = Use("privacy", "legal_obligation", "consent")
 REQUESTS = Use("privacy", "legal_obligation", "orders")

@@ -12,6 +12,7 @@ import difflib
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.mail import EmailMessage
@@ -28,10 +29,7 @@ from strongroom.publicurl import public_url
 
 from .errors import PrivacyError, PrivacyErrorCode
 from .internal import policy
-from .internal.policy import (
-    policy_recipients_register,  # noqa: F401 - public: people uses it
-    text_digest,
-)
+from .internal.policy import text_digest
 from .models import ConsentMethod, ConsentRecord, PolicySection, PolicyVersion
 
 # The exact words shown next to each optional purpose's (unticked) box. Changing one
@@ -149,8 +147,6 @@ def unsubscribe_token(*, user: Any, purpose: str = "marketing_email") -> str:
 
 def unsubscribe_user(*, token: str) -> tuple[Any, str]:
     """(user, purpose) named by a valid token; PrivacyError for a tampered or expired one."""
-    from django.contrib.auth import get_user_model
-
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
         user = get_user_model().objects.get(pk=data["u"])

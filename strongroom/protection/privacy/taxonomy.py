@@ -102,8 +102,3 @@ DATA_CATEGORIES: frozenset[str] = frozenset({
 
 def category_valid(key: str) -> bool:
     return key in DATA_CATEGORIES
-
-
-def category_is_personal(key: str) -> bool:
-    """``system.*`` categories describe the system, not a person."""
-    return not (key == "system" or key.startswith("system."))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.models.signals import pre_migrate
 
 
 class VaultConfig(AppConfig):
@@ -10,8 +11,7 @@ class VaultConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import pre_migrate
-
+        # Function-level (ready): these import the vault's models (app registry timing).
         from strongroom.protection.vault import checks  # noqa: F401  (registers checks)
         from strongroom.protection.vault.internal import renameguard, runtime
 

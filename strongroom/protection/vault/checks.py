@@ -30,6 +30,7 @@ from django.db import models
 from strongroom.protection.vault.errors import KeyConfigError
 from strongroom.protection.vault.fields import FAST_READ, BlindIndexField, EncryptedField
 from strongroom.protection.vault.internal import keyfiles, kms
+from strongroom.protection.vault.models import Subject
 
 
 def personal_fields_of(model: type[models.Model]) -> tuple[str, ...]:
@@ -73,8 +74,6 @@ def check_model(model: type[models.Model]) -> list[checks.CheckMessage]:
 
 
 def _check_encrypted_model(model: type[models.Model]) -> list[checks.CheckMessage]:
-    from strongroom.protection.vault.models import Subject
-
     fields = model._meta.concrete_fields
     encrypted = [f for f in fields if isinstance(f, EncryptedField)]
     errors: list[checks.CheckMessage] = []

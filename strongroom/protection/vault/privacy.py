@@ -1,6 +1,6 @@
 """The vault keeps keys, never personal data in the clear (data inventory)."""
 
-from strongroom.protection.privacy.inventory import OPERATIONAL, Use, declare
+from strongroom.inventory import OPERATIONAL, Use, declare
 
 KEYS = Use("security", "none", "account")
 

@@ -4,7 +4,8 @@ import pytest
 
 from strongroom.commerce.cart import services as cart_services
 from strongroom.commerce.catalog.services import product_update, variant_update
-from strongroom.commerce.orders.services import order_place, order_transition
+from strongroom.commerce.checkout.services import order_place
+from strongroom.commerce.orders.services import order_transition
 from strongroom.testing.factories import details_make, product_make
 
 pytestmark = pytest.mark.django_db(transaction=True)  # on_commit hooks must really run

@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from strongroom.commerce.money import MoneyError, from_minor, to_minor
 from strongroom.config import PaymentConfig
 
 from ..errors import GatewayRefused, GatewayUnavailable, WebhookInvalid
-from ..gateways import GatewayEvent, GatewayRefund, GatewaySession, HostedPageGateway
 from ..internal import signature
 from ..models import Payment, PaymentStatus
-from ..money import MoneyError, from_minor, to_minor
+from ..ports import GatewayEvent, GatewayRefund, GatewaySession
+from .base import HostedPageGateway
 
 SIGNATURE_HEADER = "sandbox-signature"
 _STATUS = {

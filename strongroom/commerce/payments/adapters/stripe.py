@@ -13,13 +13,14 @@ from typing import Any
 
 import stripe
 
+from strongroom.commerce.money import MoneyError, from_minor, to_minor
 from strongroom.config import PaymentConfig
 from strongroom.protection.people.services import VendorUnregistered, vendor_share
 
 from ..errors import GatewayRefused, GatewayUnavailable, WebhookInvalid
-from ..gateways import GatewayEvent, GatewayRefund, GatewaySession, HostedPageGateway
 from ..models import Payment, PaymentStatus
-from ..money import MoneyError, from_minor, to_minor
+from ..ports import GatewayEvent, GatewayRefund, GatewaySession
+from .base import HostedPageGateway
 
 # Where Stripe departs from ISO 4217 (docs.stripe.com/currencies): it treats MGA as
 # zero-decimal, and ISK as two-decimal (amounts divisible by 100) for compatibility.

@@ -3,12 +3,14 @@ from __future__ import annotations
 import pytest
 
 from strongroom.commerce.cart import services as cart_services
+from strongroom.commerce.checkout.services import order_place
+from strongroom.commerce.orders.models import Order
+from strongroom.commerce.orders.services import CheckoutDetails
 from strongroom.commerce.payments.monitor import monitor_reset
 from strongroom.config import PaymentConfig
 from strongroom.interfaces.storefront.tests.conftest import HttpsClient
+from strongroom.sandbox.tests.kit import path_of, sandbox_start
 from strongroom.testing.factories import product_make, user_make
-
-from .sandboxing import path_of, sandbox_start
 
 ADDRESS = {"email": "payer@example.test", "full_name": "Pat Payer", "line1": "1 Coin Street",
            "line2": "", "city": "Leeds", "postal_code": "LS1 1AA", "country": "GB",
@@ -64,14 +66,10 @@ def place_order(client, variant, quantity: int = 1):
     client.post("/cart/add/", {"variant": variant.pk, "quantity": quantity})
     response = client.post("/checkout/", {**ADDRESS, "step": "review",
                                           "shipping_method": "standard"})
-    from strongroom.commerce.orders.models import Order
-
     return Order.objects.order_by("-created_at").first(), response
 
 
 def order_for_api(variant, user=None):
-    from strongroom.commerce.orders.services import CheckoutDetails, order_place
-
     cart, _ = cart_services.cart_create(user=user)
     cart_services.cart_line_set(cart=cart, variant_id=variant.pk, quantity=1)
     return order_place(cart=cart, details=CheckoutDetails(**ADDRESS), shipping_method="standard",

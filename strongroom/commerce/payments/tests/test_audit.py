@@ -7,16 +7,18 @@ from __future__ import annotations
 import pytest
 
 from strongroom.commerce.orders.models import OrderStatus
+from strongroom.commerce.payments.errors import GatewayRefused
 from strongroom.commerce.payments.models import PaymentAlert, Refund
 from strongroom.commerce.payments.monitor import page_observe
+from strongroom.commerce.payments.registry import gateway_get
 from strongroom.commerce.payments.services import alert_resolve, page_baseline_accept
 from strongroom.protection.alerts.models import Alert
 from strongroom.protection.audit.events import ActorType, AuditEvent
+from strongroom.sandbox.tests.kit import path_of
 from strongroom.testing.auditing import audit_entries_since, audit_events_since, audit_mark
 
 from .conftest import place_order
-from .sandboxing import path_of
-from .test_refunds_and_reconcile import _console
+from .test_refunds_and_reconcile import _console, _paid_order
 
 pytestmark = pytest.mark.django_db
 E = AuditEvent
@@ -40,8 +42,6 @@ def test_paying_records_order_paid_once(client, sandbox, variant):
 
 def test_staff_refunds_record_request_success_and_the_order_refunded(client, sandbox,
                                                                      variant, owner):
-    from .test_refunds_and_reconcile import _paid_order
-
     order = _paid_order(client, sandbox, variant)
     console = _console(owner)
     mark = audit_mark()
@@ -63,11 +63,6 @@ def test_staff_refunds_record_request_success_and_the_order_refunded(client, san
 
 def test_a_refund_the_gateway_refuses_records_refund_failed(client, sandbox, variant, owner,
                                                             monkeypatch):
-    from strongroom.commerce.payments.errors import GatewayRefused
-    from strongroom.commerce.payments.gateways import gateway_get
-
-    from .test_refunds_and_reconcile import _paid_order
-
     order = _paid_order(client, sandbox, variant)
     gateway_class = type(gateway_get())
 

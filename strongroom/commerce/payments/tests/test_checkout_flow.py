@@ -3,14 +3,18 @@ the hosted page -> back, plus webhooks; every test card; the faults the issue li
 
 from __future__ import annotations
 
+import threading
+from dataclasses import replace
+
 import pytest
 from django.core import mail
 
 from strongroom.commerce.orders.models import OrderEvent, OrderStatus
 from strongroom.commerce.payments.models import Payment, PaymentStatus, WebhookEvent
+from strongroom.interfaces.storefront.tests.conftest import HttpsClient
+from strongroom.sandbox.tests.kit import path_of
 
 from .conftest import place_order
-from .sandboxing import path_of
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -161,8 +165,6 @@ def test_out_of_order_webhooks_never_move_a_payment_back(client, sandbox, varian
 
 def test_gateway_down_gives_a_clear_message_and_keeps_the_order(client, sandbox, variant,
                                                                   settings):
-    from dataclasses import replace
-
     live = settings.STRONGROOM_PAYMENTS
     settings.STRONGROOM_PAYMENTS = replace(live, sandbox_url="https://localhost:9")  # closed
     order, placed = place_order(client, variant)
@@ -181,9 +183,6 @@ def test_gateway_down_gives_a_clear_message_and_keeps_the_order(client, sandbox,
 
 def test_slow_gateway_times_out_and_the_retry_reuses_the_same_session(client, sandbox,
                                                                       variant, settings):
-    import threading
-    from dataclasses import replace
-
     app = sandbox.running.app
     original, release = app.handle, threading.Event()
 
@@ -220,8 +219,6 @@ def test_a_paid_session_cannot_be_charged_again(client, sandbox, variant):
 
 
 def test_pay_and_return_urls_are_not_an_idor(client, sandbox, variant):
-    from strongroom.interfaces.storefront.tests.conftest import HttpsClient
-
     order, placed = place_order(client, variant)
     stranger = HttpsClient()
     assert stranger.get(f"/checkout/pay/{order.reference}/").status_code == 404

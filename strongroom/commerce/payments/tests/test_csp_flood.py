@@ -14,7 +14,9 @@ from strongroom.commerce.payments import cspreports
 from strongroom.commerce.payments.jobs import csp_prune
 from strongroom.commerce.payments.models import CspReport
 from strongroom.jobs.registry import jobs_all
+from strongroom.protection.access.roles import Role
 from strongroom.protection.alerts.models import Alert
+from strongroom.testing.staff import console_client, staff_make
 
 pytestmark = pytest.mark.django_db
 URL = "/payments/csp-report/"
@@ -75,9 +77,6 @@ def test_two_thousand_junk_reports_then_a_skimming_report_still_reaches_the_owne
     assert row.payment_page and row.document == "/checkout/"
     alert = Alert.objects.get(kind="payments.csp_violation")
     assert alert.severity == "high" and "skimmer.example" in alert.summary
-    from strongroom.protection.access.roles import Role
-    from strongroom.testing.staff import console_client, staff_make
-
     owner = console_client(staff_make(Role.OWNER))
     assert "skimmer.example" in owner.get("/console/security/alerts/").content.decode()
     assert "skimmer.example" in owner.get("/console/payments/security/").content.decode()

@@ -15,6 +15,10 @@ from strongroom.commerce.payments.integrity import (
 )
 from strongroom.commerce.payments.models import CspReport, PageBaseline, PaymentAlert
 from strongroom.commerce.payments.monitor import page_observe
+from strongroom.interfaces.web import middleware
+from strongroom.testing.staff import staff_make
+
+from .test_refunds_and_reconcile import _console
 
 pytestmark = pytest.mark.django_db
 
@@ -50,16 +54,12 @@ def test_first_view_records_a_baseline_and_a_header_change_raises_an_alert(
     client.get("/checkout/")
     assert not PaymentAlert.objects.exists()  # same page, new nonce: no alert
 
-    from strongroom.interfaces.web import middleware
-
     monkeypatch.setattr(middleware, "PERMISSIONS_POLICY", "camera=*")
     client.get("/checkout/")
     alert = PaymentAlert.objects.get()
     assert alert.kind == "page_changed" and alert.subject == "storefront:checkout"
     client.get("/checkout/")
     assert PaymentAlert.objects.count() == 1  # one alert per change, not per view
-
-    from .test_refunds_and_reconcile import _console
 
     console = _console(owner)
     page = console.get("/console/payments/security/").content.decode()
@@ -80,13 +80,8 @@ def test_an_injected_script_raises_an_unlisted_script_alert(client, variant):
 
 
 def test_staff_who_are_not_the_owner_cannot_accept_a_baseline(client, variant):
-
-    from .test_refunds_and_reconcile import _console
-
     page_observe(page="storefront:checkout", html=b"<script>x()</script>", headers={})
     alert = PaymentAlert.objects.get()
-    from strongroom.testing.staff import staff_make
-
     staff = _console(staff_make("admin", email="s@example.test"))  # sees, may not accept
     assert staff.get("/console/payments/security/").status_code == 200
     assert staff.post(f"/console/payments/alerts/{alert.pk}/",
@@ -114,8 +109,6 @@ def test_csp_reports_are_collected_folded_and_shown(client, owner):
                 content_type="application/reports+json")
     rows = {(r.document, r.blocked): r.count for r in CspReport.objects.all()}
     assert rows == {("/checkout/", "https://skimmer.example"): 2, ("/checkout/", "inline"): 1}
-    from .test_refunds_and_reconcile import _console
-
     page = _console(owner).get("/console/payments/security/").content.decode()
     assert "skimmer.example" in page and "SECRET" not in page
 

@@ -1,15 +1,18 @@
-"""Minor units by ISO 4217 exponent: JPY has none, KWD and BHD have three. The Stripe
-adapter is exercised against a fake Stripe at the network edge, with the real library."""
+"""Minor units by ISO 4217 exponent at the gateway edge: JPY has none, KWD and BHD have
+three. The Stripe adapter is exercised against a fake Stripe at the network edge, with the
+real library (the conversions themselves: ``commerce/tests/test_money.py``)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 
-from strongroom.commerce.payments import money
+from strongroom.commerce.payments.errors import RefundNotAllowed
 from strongroom.commerce.payments.models import Payment, PaymentStatus
 from strongroom.commerce.payments.services import payment_refund
+from strongroom.config import ConfigError
 from strongroom.testing.factories import product_make
 
 from .conftest import order_for_api
@@ -21,33 +24,7 @@ fake_stripe = fake_stripe_fixture  # the Stripe fake at the network edge, as a f
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("amount, currency, minor", [
-    ("15.95", "EUR", 1595), ("1000", "JPY", 1000), ("1000.00", "JPY", 1000),
-    ("12.35", "KWD", 12350), ("0.5", "BHD", 500), ("7", "CLP", 7), ("0.01", "USD", 1),
-])
-def test_to_and_from_minor_use_the_iso_exponent(amount, currency, minor):
-    assert money.to_minor(Decimal(amount), currency) == minor
-    assert money.from_minor(minor, currency) == Decimal(amount)
-
-
-@pytest.mark.parametrize("amount, currency", [("0.5", "JPY"), ("1.001", "EUR"),
-                                              ("0.0001", "KWD"), ("NaN", "EUR")])
-def test_amounts_the_minor_unit_cannot_express_are_refused_not_rounded(amount, currency):
-    with pytest.raises(money.MoneyError):
-        money.to_minor(Decimal(amount), currency)
-
-
-@pytest.mark.parametrize("code", ["XXX", "XAU", "ABC", "", "EURO", "CLF"])
-def test_unknown_currencies_are_refused(code):
-    with pytest.raises(money.MoneyError):
-        money.currency_check(code)
-
-
 def test_an_unknown_store_currency_stops_start_up_with_one_line(settings):
-    from django.apps import apps
-
-    from strongroom.config import ConfigError
-
     settings.STRONGROOM_CURRENCY = "XYZ"
     with pytest.raises(ConfigError) as caught:
         apps.get_app_config("payments").ready()
@@ -83,8 +60,6 @@ def test_stripe_gets_minor_units_by_exponent(client, fake_stripe, settings, owne
 
 
 def test_a_fractional_yen_refund_is_refused(client, fake_stripe, settings, owner):  # noqa: F811
-    from strongroom.commerce.payments.errors import RefundNotAllowed
-
     settings.STRONGROOM_CURRENCY = "JPY"
     variant = product_make(name="Fan", price="1000", stock=5).variants.get()
     order, payment = _open(client, fake_stripe, variant)

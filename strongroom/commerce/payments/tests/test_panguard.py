@@ -1,6 +1,7 @@
 import logging
 
 import pytest
+from django.conf import settings
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -49,8 +50,6 @@ def test_every_log_record_is_redacted(caplog):
 
 
 def test_configured_handler_has_the_filter():
-    from django.conf import settings
-
     assert settings.LOGGING["handlers"]["console"]["filters"] == ["pan_guard"]
 
 

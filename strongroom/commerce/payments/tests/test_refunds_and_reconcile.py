@@ -3,16 +3,22 @@ recovering an order after a crash between the gateway's success and the order up
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from strongroom.commerce.orders.models import OrderEvent, OrderStatus
+from strongroom.commerce.orders.services import order_transition
 from strongroom.commerce.payments.models import Payment, PaymentAlert, PaymentStatus, Refund
+from strongroom.interfaces.storefront.tests.conftest import HttpsClient
+from strongroom.sandbox.tests.kit import path_of
+from strongroom.testing.accounts import mfa_login
 from strongroom.testing.factories import user_make
+from strongroom.testing.staff import staff_make
 
 from .conftest import place_order
-from .sandboxing import path_of
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +34,6 @@ def _paid_order(client, sandbox, variant):
 
 
 def _console(user):
-    from strongroom.interfaces.storefront.tests.conftest import HttpsClient
-    from strongroom.testing.accounts import mfa_login
-
     return mfa_login(HttpsClient(), user)  # staff pass MFA; refunds need it recent
 
 
@@ -76,8 +79,6 @@ def test_bad_refund_amounts_are_refused(client, sandbox, variant, owner, amount,
 
 
 def test_only_the_owner_may_refund(client, sandbox, variant):
-    from strongroom.testing.staff import staff_make
-
     order = _paid_order(client, sandbox, variant)
     staff = staff_make("support", email="agent@example.test")  # sees orders, no refunds
     console = _console(staff)
@@ -93,8 +94,6 @@ def test_only_the_owner_may_refund(client, sandbox, variant):
 
 def test_refund_while_the_gateway_is_down_stays_pending_and_retries_once(
         client, sandbox, variant, owner, settings):
-    from dataclasses import replace
-
     order = _paid_order(client, sandbox, variant)
     live = settings.STRONGROOM_PAYMENTS
     settings.STRONGROOM_PAYMENTS = replace(live, sandbox_url="https://localhost:9")
@@ -123,7 +122,7 @@ def test_crash_between_gateway_success_and_order_update_is_repaired_by_reconcile
     def killed(**kwargs):
         raise SystemExit("killed")  # the process dies mid-update: the transaction rolls back
 
-    monkeypatch.setattr("strongroom.commerce.orders.services.order_mark_paid", killed)
+    monkeypatch.setattr("strongroom.commerce.payments.services.order_mark_paid", killed)
     with pytest.raises(SystemExit):
         client.get(path_of(location))
     monkeypatch.undo()
@@ -141,8 +140,6 @@ def test_crash_between_gateway_success_and_order_update_is_repaired_by_reconcile
 
 
 def test_reconcile_flags_money_taken_for_a_cancelled_order(client, sandbox, variant):
-    from strongroom.commerce.orders.services import order_transition
-
     order, placed = place_order(client, variant)
     hosted = client.get(placed.url).url
     order_transition(order=order, to_status=OrderStatus.CANCELLED)
@@ -154,8 +151,6 @@ def test_reconcile_flags_money_taken_for_a_cancelled_order(client, sandbox, vari
 
 
 def test_reconcile_with_the_gateway_down_says_so(client, sandbox, variant, settings):
-    from dataclasses import replace
-
     order, placed = place_order(client, variant)
     client.get(placed.url)
     settings.STRONGROOM_PAYMENTS = replace(settings.STRONGROOM_PAYMENTS,

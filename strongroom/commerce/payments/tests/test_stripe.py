@@ -9,6 +9,7 @@ import hmac
 import json
 import threading
 import time
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -227,8 +228,6 @@ def test_charge_refunded_webhook_is_applied_from_stripe_state(client, fake_strip
 
 
 def test_stripe_down_is_a_clear_message(client, fake_stripe, variant, settings):
-    from dataclasses import replace
-
     settings.STRONGROOM_PAYMENTS = replace(settings.STRONGROOM_PAYMENTS,
                                            stripe_api_base="http://127.0.0.1:9")
     order, start = order_for_api(variant)

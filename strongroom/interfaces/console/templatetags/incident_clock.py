@@ -11,6 +11,7 @@ from django import template
 from django.utils import timezone
 
 from strongroom.protection.access.roles import Perm
+from strongroom.protection.incidents.owner_time import owner_time
 from strongroom.protection.incidents.selectors import incidents_open
 
 from ..permissions import can
@@ -29,3 +30,9 @@ def incident_clock(user: Any) -> dict[str, Any]:
     hours = int(left.total_seconds() // 3600)
     return {"incident": incident, "hours_left": hours, "overdue": hours < 0, "late": -hours,
             "more": incidents_open().count() - 1}
+
+
+@register.filter(name="owner_time")
+def owner_time_filter(at: Any) -> str:
+    """``{{ incident.deadline|owner_time }}``: on the owner's clock, zone named."""
+    return owner_time(at) if at else ""

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from strongroom.commerce.cart import services as cart_services
-from strongroom.commerce.orders import services as order_services
+from strongroom.commerce.checkout import services as order_services
 from strongroom.testing.accounts import mfa_login, staff_make
 from strongroom.testing.factories import details_make, product_make, user_make
 

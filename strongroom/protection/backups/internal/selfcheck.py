@@ -19,7 +19,7 @@ from strongroom.protection.vault.selectors import subject_is_erased
 SAMPLE = 25  # rows per model with encrypted fields
 
 
-def _counts() -> dict[str, int]:
+def table_counts() -> dict[str, int]:
     with connection.cursor() as cursor:
         tables = connection.introspection.table_names(cursor)
         return {t: cursor.execute(
@@ -27,9 +27,8 @@ def _counts() -> dict[str, int]:
             for t in sorted(tables)}
 
 
-
 def selfcheck_report(*, subject: str = "") -> dict[str, Any]:
-    report: dict[str, Any] = {"counts": _counts()}
+    report: dict[str, Any] = {"counts": table_counts()}
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     report["migrations_pending"] = [f"{m.app_label}.{m.name}" for m, _ in plan]
@@ -37,6 +36,7 @@ def selfcheck_report(*, subject: str = "") -> dict[str, Any]:
     report["audit_ok"] = verified.ok
     report["audit_events"] = verified.events
     report["audit_problems"] = [p.message for p in verified.problems[:3]]
+    report["audit_gaps"] = [gap.summary for gap in verified.gaps]
     ok = erased = failed = 0
     for model in apps.get_models():
         fields = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedField)]

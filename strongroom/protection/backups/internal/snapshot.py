@@ -120,9 +120,11 @@ def database_url(db: dict[str, Any], name: str) -> str:
             f"{name}")
 
 
-def snapshot_load(*, db: dict[str, Any], snapshot: Path, engine: str, name: str) -> str:
+def snapshot_load(*, db: dict[str, Any], snapshot: Path, engine: str, name: str,
+                  move: bool = False) -> str:
     """Load a snapshot into a NEW database (a file path for SQLite, a database name on the
-    same server for PostgreSQL); returns its URL. Refuses to overwrite anything."""
+    same server for PostgreSQL); returns its URL. Refuses to overwrite anything.
+    ``move``: a SQLite snapshot file the caller no longer needs is renamed, not copied."""
     if engine != engine_of(db):
         raise BackupError(BackupErrorCode.RESTORE, f"this backup is of a {engine} store; "
                           f"the configured database is {engine_of(db)}")
@@ -130,7 +132,10 @@ def snapshot_load(*, db: dict[str, Any], snapshot: Path, engine: str, name: str)
         target = Path(name)
         if target.exists():
             raise BackupError(BackupErrorCode.RESTORE, f"{target} exists already")
-        shutil.copyfile(snapshot, target)
+        if move:
+            os.rename(snapshot, target)  # same staging folder: one filesystem
+        else:
+            shutil.copyfile(snapshot, target)
         return database_url(db, str(target))
     try:
         with _pg_connect(db, "postgres", autocommit=True) as conn:

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from strongroom.commerce.cart import services as cart_services
-from strongroom.commerce.orders import services as order_services
+from strongroom.commerce.checkout import services as order_services
 from strongroom.config import BackupConfig
 from strongroom.protection.backups.internal.snapshot import database_drop
 from strongroom.protection.backups.services import recovery_key_init

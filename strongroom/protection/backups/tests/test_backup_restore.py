@@ -171,6 +171,21 @@ def test_missing_backup_and_missing_destinations_are_exit_2(folders, recovery_ke
     assert caught.value.returncode == 2
 
 
+def test_restore_from_a_missing_destination_is_one_clear_line(store, folders, recovery_key,
+                                                              into, tmp_path):
+    row, _ = backup_run(progress=_quiet)
+    gone = f"file://{tmp_path / 'unplugged-disk'}"
+    with pytest.raises(CommandError) as caught:
+        call_command("backup", "restore", row.backup_id, "--from", gone, "--recovery-key",
+                     str(recovery_key), "--into", into)
+    assert caught.value.returncode == 2
+    message = str(caught.value)
+    assert "no complete backup" in message and "unplugged-disk" in message
+    assert "\n" not in message.strip()
+    if connection.vendor == "sqlite":
+        assert not Path(into).exists()
+
+
 def test_unreadable_ledger_line_stops_the_restore_before_anything_changes(
         store, folders, recovery_key, into, settings):
     row, _ = backup_run(progress=_quiet)

@@ -1,7 +1,8 @@
 """The whole story through the command line, in a store of its own (own data directory and
 database, as an operator runs it): init, back up, change data, restore - the store is
 switched to the restored database, the old one kept, maintenance off again, and the audit
-log verifies with the restore and its gap stated in it."""
+log verifies with the restore and its gap stated in it: signed, so `audit verify` names it
+("gap declared at ... by restore of backup ID") where the same cut unsigned is tampering."""
 
 from __future__ import annotations
 
@@ -79,6 +80,8 @@ def test_restore_switches_the_store_and_the_log_states_the_gap(own_store, tmp_pa
     assert "maintenance mode is off" in _run(env, "maintenance", "status").stdout
     verified = _run(env, "audit", "verify", "--workers", "1")
     assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert f"by restore of backup {backup_id}" in verified.stdout
+    assert "belong to the lost history" in verified.stdout  # the checkpoint signed after it
     tail = _run(env, "audit", "tail", "-n", "10").stdout
     assert "audit gap declared" in tail and "backup restored" in tail
     audit_dir = Path(env["STRONGROOM_DATA_DIR"]) / "audit"

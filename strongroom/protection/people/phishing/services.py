@@ -1,83 +1,63 @@
-"""Phishing simulation (in the manner of GoPhish): the owner sends chosen staff a
-simulated phishing email from a template; its link is signed per recipient (a tampered
-or made-up link is a 404 and records nothing); the landing page explains it was a test;
-the first click is counted once and puts the phishing module due again; the console's
-"Report phishing" button records reports. No tracking pixels: only the click and the
-report are counted, never opens.
+"""Phishing simulation (in the manner of GoPhish): what happens after a campaign was sent
+(``campaigns.py`` schedules and sends it). Its link is signed per recipient (a tampered,
+made-up or expired link is a 404 and records nothing); the landing page explains it was a
+test; the first click is counted once and puts the phishing module due again; the
+console's "Report phishing" button records reports. No tracking pixels: only the click
+and the report are counted, never opens.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from strongroom.protection.access.gates import refusal_forget
-from strongroom.protection.access.selectors import staff_list
 from strongroom.protection.alerts.services import alert_raise
 from strongroom.protection.audit.events import AuditEvent
 from strongroom.protection.audit.services import audit_record
-from strongroom.protection.people.errors import PeopleError
-from strongroom.protection.people.models import (
-    PhishingCampaign,
-    PhishingTarget,
-    TrainingCompletion,
-)
+from strongroom.protection.people.models import PhishingTarget, TrainingCompletion
+from strongroom.protection.people.phishing.campaigns import SALT
+from strongroom.protection.people.phishing.throttle import landing_miss, landing_wait
 
-SALT = "strongroom.people.phishing"
-TEMPLATES: dict[str, tuple[str, str, str]] = {  # key: (label, subject, body with {link})
-    "parcel": ("Parcel held at depot", "Your parcel could not be delivered",
-               "Hello,\n\nWe tried to deliver a parcel for the store today. Confirm your "
-               "details within 24 hours or it will be returned:\n\n{link}\n\nDelivery team"),
-    "password": ("Password expires today", "Action required: your password expires today",
-                 "Your console password expires in 2 hours. Keep your current password "
-                 "here:\n\n{link}\n\nIT support"),
-    "invoice": ("Unpaid supplier invoice", "Overdue invoice #44817",
-                "Please find the overdue invoice for last month's order. Pay today to "
-                "avoid suspension:\n\n{link}\n\nAccounts receivable"),
-}
+LINK_VALID = dt.timedelta(days=90)  # an old simulation's link no longer counts
+REPORT_WINDOW = dt.timedelta(days=14)  # a report older than this is about a real email
 
 
-def phishing_campaign_send(*, template: str, user_ids: list[str], by: Any,
-                           link: Callable[[str], str]) -> PhishingCampaign:
-    """Send the template to each chosen active staff member (after commit). Assumes the
-    caller checked ``by`` may manage staff."""
-    if template not in TEMPLATES:
-        raise PeopleError("Choose a template.", field="template")
-    users = [u for u in staff_list().filter(pk__in=user_ids) if u.is_active]
-    if not users:
-        raise PeopleError("Choose at least one active staff member.", field="staff")
-    _, subject, body = TEMPLATES[template]
-    now = timezone.now()
-    with transaction.atomic():
-        campaign = PhishingCampaign.objects.create(template=template, created_by=by)
-        targets = [PhishingTarget.objects.create(campaign=campaign, user=u, sent_at=now)
-                   for u in users]
-        audit_record(event=AuditEvent.PHISHING_CAMPAIGN_SENT, actor=by, object=campaign,
-                     reason=f"{template} to {len(targets)} staff")
-        for target in targets:
-            url = link(signing.dumps(target.pk, salt=SALT))
-            to = target.user.email
-            transaction.on_commit(lambda to=to, url=url: send_mail(
-                subject, body.format(link=url), None, [to], fail_silently=True))
-    return campaign
+@dataclass(frozen=True)
+class Landing:
+    found: bool
+    retry_after: int = 0  # seconds, when the client is throttled
+
+
+def phishing_landing(*, token: str, ip: str) -> Landing:
+    """The landing page for anyone holding a link (no sign-in: the signed link is the
+    credential). A throttled client gets the same answer for every link, before any
+    lookup; a link that leads nowhere is counted as a miss for the client."""
+    wait = landing_wait(ip=ip)
+    if wait:
+        return Landing(found=False, retry_after=wait)
+    if len(token) > 200 or phishing_click(token=token) is None:
+        landing_miss(ip=ip)
+        return Landing(found=False)
+    return Landing(found=True)
 
 
 def phishing_click(*, token: str) -> PhishingTarget | None:
-    """The landing page's click; None for a tampered or unknown link (nothing recorded).
-    Only the first click is counted."""
+    """The landing page's click; None for a tampered, unknown or expired link (nothing
+    recorded). Only the first click is counted; a second one changes nothing."""
     try:
-        target_id = int(signing.loads(token, salt=SALT))
-    except (signing.BadSignature, TypeError, ValueError):
+        target_id = int(signing.loads(token, salt=SALT, max_age=LINK_VALID))
+    except (signing.BadSignature, TypeError, ValueError, OverflowError):
         return None
     now = timezone.now()
     with transaction.atomic():
         target = (PhishingTarget.objects.select_for_update().select_related("user")
-                  .filter(pk=target_id).first())
+                  .filter(pk=target_id).exclude(sent_at=None).first())
         if target is None or target.clicked_at is not None:
             return target
         target.clicked_at = now
@@ -93,14 +73,18 @@ def phishing_click(*, token: str) -> PhishingTarget | None:
 
 
 def phishing_report(*, user: Any, request: Any = None) -> bool:
-    """A staff member reports a suspicious email. True if it was a simulation (their
-    latest unreported one); else it may be real: an alert for the security officer."""
+    """A staff member reports a suspicious email. True if it matches a simulation sent to
+    them in the last two weeks and not reported yet; else it may be real: an alert for
+    the security officer (one open alert per reporter, counted again)."""
+    now = timezone.now()
     with transaction.atomic():
         target = (PhishingTarget.objects.select_for_update()
-                  .filter(user_id=user.pk, reported_at=None).order_by("-sent_at").first())
+                  .filter(user_id=user.pk, reported_at=None,
+                          sent_at__gt=now - REPORT_WINDOW)
+                  .order_by("-sent_at").first())
         simulated = target is not None
         if simulated:
-            target.reported_at = timezone.now()
+            target.reported_at = now
             target.save(update_fields=["reported_at"])
         audit_record(event=AuditEvent.PHISHING_REPORTED, actor=user,
                      object=target.campaign if simulated else None,
@@ -108,12 +92,6 @@ def phishing_report(*, user: Any, request: Any = None) -> bool:
         if not simulated:
             alert_raise(kind="people.phishing_reported", source="people", severity="medium",
                         summary=f"staff account {user.pk} reported a suspicious email",
-                        detail={"staff_id": str(user.pk)})
+                        detail={"staff_id": str(user.pk)},
+                        dedupe_key=f"people.phishing_reported:{user.pk}")
     return simulated
-
-
-def campaign_counts(*, campaign: PhishingCampaign) -> dict[str, int]:
-    targets = campaign.targets.all()
-    return {"sent": targets.exclude(sent_at=None).count(),
-            "clicked": targets.exclude(clicked_at=None).count(),
-            "reported": targets.exclude(reported_at=None).count()}

@@ -91,8 +91,15 @@ def access_review_due(*, now: dt.datetime | None = None) -> dict[str, int]:
     started = overdue = 0
     last = AccessReview.objects.order_by("-started_at").first()
     if last is None or (last.completed_at is not None and last.started_at <= now - EVERY):
-        access_review_start(now=now)
+        review = access_review_start(now=now)
         started = 1
+        # The owner and the security officer learn of it where they look (alerts list).
+        alert_raise(kind="people.access_review_open", source="people", severity="low",
+                    summary=f"access review {review.pk} opened for {review.items.count()} "
+                            f"staff account(s); due {review.due_at:%Y-%m-%d} "
+                            "(Console → Access review)",
+                    detail={"review": review.pk},
+                    dedupe_key=f"people.access_review_open:{review.pk}")
     for review in AccessReview.objects.filter(completed_at=None, due_at__lt=now):
         left = review.items.filter(decided_at=None).count()
         alert_raise(kind="people.access_review_overdue", source="people", severity="high",

@@ -41,7 +41,9 @@ def test_owner_adds_a_vendor_with_an_expired_certification_flagged():
 @pytest.mark.parametrize("bad", [{"fields": "address: user.contact.address"},
                                  {"fields": "address = Contact Email"},
                                  {"certifications": "ISO | 31/01/2020"},
-                                 {"key": "Bad Key!"}, {"next_review_on": "soon"}])
+                                 {"key": "Bad Key!"}, {"next_review_on": "soon"},
+                                 {"fields": "dob = user.demographic.date_of_birth"},
+                                 {"fields": "email = user.contact.emial"}])
 def test_bad_vendor_input_is_a_400(bad):
     client = console_client(staff_make(Role.OWNER))
     response = client.post(reverse("console:vendor_create"), _form(**bad))
@@ -64,3 +66,15 @@ def test_assessment_from_the_page():
     vendor = Vendor.objects.get(key="stripe")
     assert vendor.assessment_score == 57 and vendor.assessed_at <= timezone.now()
     assert vendor.next_review_on > timezone.localdate() - dt.timedelta(days=1)
+
+
+def test_shared_categories_come_from_the_privacy_inventory():
+    """The register names only data the store holds (a category of the inventory, or a
+    broader one above it), so a misspelt category cannot hide what a vendor receives."""
+    client = console_client(staff_make(Role.OWNER))
+    response = client.post(reverse("console:vendor_create"),
+                           _form(fields="email = user.contact.emial"))
+    assert "holds no user.contact.emial data" in response.content.decode()
+    assert client.post(reverse("console:vendor_create"), _form(
+        fields="email = user.contact.email\nstreet = user.contact\nref = system.operations"
+    )).status_code == 302

@@ -12,6 +12,7 @@ from strongroom.protection.audit.events import AuditEvent
 from strongroom.protection.people.training import selectors as training
 from strongroom.protection.people.training import services
 from strongroom.testing.factories import user_make
+from strongroom.testing.people import quiz_right_answers
 from strongroom.testing.staff import console_client, staff_make
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +32,7 @@ def _reveal(client, customer):
 def _pass_all(user):
     for module in training.modules_required(role=Role.SUPPORT):
         attempt, questions = services.quiz_start(user=user, slug=module.slug)
-        answers = {q.key: str(next(iter(module.questions[int(q.key[1:])].correct)))
-                   for q in questions}
+        answers = quiz_right_answers(module.slug, questions)
         assert services.quiz_submit(user=user, slug=module.slug, attempt_id=attempt.pk,
                                     answers=answers).passed
 
@@ -79,9 +79,7 @@ def test_quiz_through_the_console_and_compliance_table():
     client = console_client(agent)
     page = client.get(reverse("console:training_module", args=["phishing"]))
     attempt = page.context["attempt"]
-    module = training.module_get(slug="phishing")
-    answers = {q.key: str(next(iter(module.questions[int(q.key[1:])].correct)))
-               for q in page.context["questions"]}
+    answers = quiz_right_answers("phishing", page.context["questions"])
     url = reverse("console:training_module", args=["phishing"])
     assert client.post(url, {"attempt": str(attempt.pk), **answers}).status_code == 302
     replay = client.post(url, {"attempt": str(attempt.pk), **answers}, follow=True)

@@ -14,7 +14,7 @@ from strongroom.protection.access.roles import Role
 from strongroom.protection.alerts.selectors import alerts_open
 from strongroom.protection.audit.events import AuditEvent
 from strongroom.protection.people.models import PhishingCampaign
-from strongroom.protection.people.phishing.services import campaign_counts
+from strongroom.protection.people.selectors import campaign_counts
 from strongroom.protection.people.training.selectors import training_missing
 from strongroom.testing.auditing import audit_events_since, audit_mark
 from strongroom.testing.staff import HttpsClient, console_client, staff_make

@@ -80,6 +80,9 @@ def test_overdue_review_raises_an_alert_and_the_job_starts_one():
     staff_make(Role.OWNER)
     assert access_review_due()["started"] == 1  # never reviewed: start one
     assert access_review_due()["started"] == 0  # idempotent
+    # The reviewers are told where they look: one alert naming the deadline.
+    [opened] = [a for a in alerts_open() if a.kind == "people.access_review_open"]
+    assert "due " in opened.summary and opened.severity == "low"
     later = timezone.now() + dt.timedelta(days=31)
     assert access_review_due(now=later)["overdue"] == 1
     assert any(a.kind == "people.access_review_overdue" for a in alerts_open())
@@ -101,3 +104,31 @@ def test_console_page_start_and_decide():
     assert client.post(reverse("console:access_review_decide", args=[99999]),
                        {"decision": "confirmed"}).status_code == 404
     assert console_client(agent).get(reverse("console:access_review")).status_code == 403
+
+
+def test_the_security_officer_reviews_but_cannot_change_roles():
+    """PCI DSS 7.2.4: the owner or the security officer reviews. The security officer
+    confirms or disables; a role change (a way to grant access) needs staff.manage."""
+    owners = staff_make(Role.OWNER), staff_make(Role.OWNER)
+    officer, agent, leaver = (staff_make(Role.SECURITY_OFFICER), staff_make(Role.SUPPORT),
+                              staff_make(Role.MARKETING))
+    assert console_client(agent).get(reverse("console:access_review")).status_code == 403
+    client = console_client(officer)
+    mark = audit_mark()
+    assert client.post(reverse("console:access_review_start")).status_code == 302
+    page = client.get(reverse("console:access_review")).content.decode()
+    assert "Change role to" not in page and "Disable" in page
+    items = {i.user_id: i for i in AccessReviewItem.objects.all()}
+    decide = lambda user, **data: client.post(  # noqa: E731
+        reverse("console:access_review_decide", args=[items[user.pk].pk]), data)
+    assert decide(agent, decision="changed", role="owner").status_code == 403
+    assert decide(owners[1], decision="disabled").status_code == 403
+    owners[1].refresh_from_db()
+    assert role_of(agent) == Role.SUPPORT and owners[1].is_active
+    assert decide(agent, decision="confirmed").status_code == 302
+    assert decide(leaver, decision="disabled").status_code == 302
+    leaver.refresh_from_db()
+    assert not leaver.is_active
+    assert audit_events_since(mark) == [
+        AuditEvent.ACCESS_REVIEW_STARTED, AuditEvent.ACCESS_REVIEW_DECIDED,
+        AuditEvent.STAFF_DISABLED, AuditEvent.ACCESS_REVIEW_DECIDED]

@@ -16,19 +16,14 @@ from strongroom.protection.people.models import TrainingCompletion
 from strongroom.protection.people.training import selectors as training
 from strongroom.protection.people.training import services
 from strongroom.protection.people.training.catalog import CatalogError, module_parse
-from strongroom.testing.people import training_complete
+from strongroom.testing.people import quiz_right_answers, training_complete
 from strongroom.testing.staff import console_client, staff_make
 
 pytestmark = pytest.mark.django_db
 
 
 def _right(slug: str, questions) -> dict[str, str]:
-    module = training.module_get(slug=slug)
-    out = {}
-    for q in questions:
-        correct = next(iter(module.questions[int(q.key[1:])].correct))
-        out[q.key] = str(correct)
-    return out
+    return quiz_right_answers(slug, questions)
 
 
 def _events(kind: AuditEvent) -> int:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from strongroom.protection.alerts.selectors import alerts_open
 from strongroom.protection.audit.events import AuditEvent
-from strongroom.protection.people.checks import check_vendor_register
+from strongroom.protection.people.checks import check_vendor_register, check_vendor_vetting
 from strongroom.protection.people.errors import PeopleError, VendorUnregistered
 from strongroom.protection.people.jobs import vendors_review_due
 from strongroom.protection.people.models import Vendor
@@ -127,3 +127,18 @@ def test_the_generated_privacy_policy_lists_the_active_vendors(client):
     Vendor.objects.filter(key="stripe").update(active=False, name="Gone Payments Ltd")
     html = client.get("/privacy/", secure=True).content.decode()
     assert "Gone Payments Ltd" not in html
+
+
+def test_an_overdue_review_is_flagged_as_such_and_alerts_high():
+    """A vendor nobody reviewed keeps receiving data (checkout must not stop), but the
+    register and the alert say plainly that its review has lapsed."""
+    vendor = Vendor.objects.get(key="email")
+    overdue = timezone.localdate() - dt.timedelta(days=1)
+    Vendor.objects.filter(pk=vendor.pk).update(next_review_on=overdue)
+    vendor.refresh_from_db()
+    assert f"review overdue since {overdue}" in vendor_flags(vendor=vendor)
+    vendors_review_due()
+    [alert] = [a for a in alerts_open() if a.dedupe_key == "vendors.review_due:email:lapsed"]
+    assert alert.severity == "high" and "overdue" in alert.summary
+    [warning] = check_vendor_vetting()
+    assert warning.id == "vendors.W001" and "'email'" in warning.msg

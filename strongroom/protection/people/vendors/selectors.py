@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -52,7 +53,9 @@ def vendor_flags(*, vendor: Vendor, today: dt.date | None = None) -> list[str]:
             flags.append(f"{cert.get('name', 'certification')} expired on {expires}")
         elif expires <= soon:
             flags.append(f"{cert.get('name', 'certification')} expires on {expires}")
-    if vendor.next_review_on <= soon:
+    if vendor.next_review_on < today:
+        flags.append(f"review overdue since {vendor.next_review_on}")
+    elif vendor.next_review_on <= soon:
         flags.append(f"review due on {vendor.next_review_on}")
     if vendor.dpa_signed_on is None:
         flags.append("no data processing agreement recorded")
@@ -86,8 +89,6 @@ def _date(value: Any) -> dt.date | None:
 
 def policy_recipients() -> list[dict]:
     """The active vendors as the privacy policy lists them (no personal data)."""
-    from django.db import DatabaseError
-
     try:
         vendors = list(vendors_list(active_only=True))
     except DatabaseError:  # before migrations (a check or a command on a new store)

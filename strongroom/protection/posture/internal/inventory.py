@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.contrib.staticfiles import finders
+from django.db import connection
 from packaging.markers import UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -112,8 +114,6 @@ def _file(path: Path, rel: str, *, script: bool) -> FileItem:
 
 
 def _scripts() -> list[FileItem]:
-    from django.contrib.staticfiles import finders
-
     found: dict[str, FileItem] = {}
     for finder in finders.get_finders():
         for rel, storage in finder.list(["*.map"]):
@@ -131,8 +131,6 @@ def _extensions() -> list[FileItem]:
 
 
 def _platform() -> dict[str, str]:
-    from django.db import connection
-
     found = {
         "python": ".".join(map(str, sys.version_info[:3])),
         "python-implementation": sys.implementation.name,

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 
+from strongroom.inventory import BASES, COPIES, PURPOSES, RETENTION
+from strongroom.protection.people.vendors.selectors import policy_recipients
+
 from ..conf import privacy_settings
-from ..inventory import BASES, COPIES, PURPOSES, RETENTION, inventory_rows
+from ..inventory import inventory_rows
 
 COOKIES = ("This store sets only essential cookies: one that keeps you signed in and one "
            "that protects forms against cross-site request forgery (and, while you shop "
@@ -47,20 +49,9 @@ def _periods() -> dict[str, Any]:
             "cart_days": s.cart_days, "session_days": s.session_days}
 
 
-# Who receives personal data (the vendor register): registered by the app that keeps the
-# register (people), so privacy never imports it and the two apps import no circle.
-_recipient_providers: list[Callable[[], list[dict[str, Any]]]] = []
-
-
-def policy_recipients_register(provider: Callable[[], list[dict[str, Any]]]) -> None:
-    """``provider()`` returns one dict per recipient: name, service, purpose,
-    categories (fideslang keys), region, transfer."""
-    if provider not in _recipient_providers:
-        _recipient_providers.append(provider)
-
-
 def _recipients() -> list[dict[str, Any]]:
-    found = [dict(r) for provider in _recipient_providers for r in provider()]
+    """Who receives personal data: the vendor register (kept by people, below privacy)."""
+    found = [dict(r) for r in policy_recipients()]
     for r in found:
         r["categories"] = sorted({category_label(c) for c in r.get("categories", ())})
     return sorted(found, key=lambda r: r["name"])

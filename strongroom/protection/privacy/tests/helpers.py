@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from strongroom.commerce.cart import services as cart_services
+from strongroom.commerce.checkout import services as order_services
 from strongroom.commerce.customers.services import AddressDetails, address_create
-from strongroom.commerce.orders import services as order_services
 from strongroom.commerce.payments.models import Payment
 from strongroom.testing.factories import canaries_make, details_make, product_make, user_make
 

@@ -10,10 +10,10 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import models
 
+from strongroom import inventory
+from strongroom.inventory import OPERATIONAL, Use, declare
 from strongroom.protection.privacy import checks
 from strongroom.protection.privacy.inventory import (
-    OPERATIONAL,
-    declare,
     inventory_invalid,
     inventory_missing,
     inventory_rows,
@@ -68,8 +68,6 @@ def new_model():
             app_label = "privacy"
 
     yield LoyaltyCard
-    from strongroom.protection.privacy import inventory
-
     for key in [k for k in inventory._declared if k[0] == "privacy.LoyaltyCard"]:
         del inventory._declared[key]
     del apps.all_models["privacy"]["loyaltycard"]
@@ -87,8 +85,6 @@ def test_E001_fails_for_an_unclassified_field(new_model) -> None:
     declare("privacy.LoyaltyCard", OPERATIONAL, system=["id", "number"])
     assert [e.msg for e in checks.inventory_complete()] == [
         "privacy.LoyaltyCard.birthday is not in the data inventory"]
-    from strongroom.protection.privacy.inventory import Use
-
     declare("privacy.LoyaltyCard", Use("account", "contract", "account"),
             personal={"birthday": "user.demographic.birthday"})  # not a fideslang key
     assert any("user.demographic.birthday" in e.msg and e.id == "privacy.E002"
@@ -127,4 +123,5 @@ def test_missing_prints_a_skeleton_and_exits_1(new_model) -> None:
         call_command("privacy", "inventory", "--missing", stdout=out)
     assert info.value.returncode == 1
     assert "declare('privacy.LoyaltyCard'" in out.getvalue()
+    assert "from strongroom.inventory import Use, declare" in out.getvalue()
     assert "'number'" in out.getvalue() and "'birthday'" in out.getvalue()

@@ -67,7 +67,7 @@ def test_unused_account_gets_a_notice_then_is_erased(django_capture_on_commit_ca
 
 
 def test_guest_orders_past_the_legal_period_lose_their_personal_data_only() -> None:
-    from strongroom.commerce.orders import services as order_services
+    from strongroom.commerce.checkout import services as order_services
 
     variant = product_make(stock=10).variants.get()
     cart, _ = cart_services.cart_create()

@@ -32,6 +32,7 @@ from strongroom.protection.vault.internal.descriptor import row_aad
 from strongroom.protection.vault.internal.envelope import EnvelopeError
 from strongroom.protection.vault.internal.keymaterial import Key
 from strongroom.protection.vault.internal.runtime import keystore
+from strongroom.protection.vault.models import Subject
 
 MAX_PASSES = 3  # passes over rows that changed under us before giving up
 
@@ -154,8 +155,6 @@ def _key_of(keys: dict[int, tuple[UUID, Key]], subject_id: Any, blob: bytes) -> 
 
 
 def _erased_subjects(subject_ids: set[Any]) -> set[Any]:
-    from strongroom.protection.vault.models import Subject
-
     if not subject_ids:
         return set()
     return set(

@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 
 from strongroom.protection.vault.errors import DecryptionError
 from strongroom.protection.vault.fields import Sealed
 from strongroom.protection.vault.internal import envelope, registry
 from strongroom.protection.vault.internal.keymaterial import Key, key_generate
 from strongroom.protection.vault.internal.keystore import data_key_aad, index_key_aad
+from strongroom.protection.vault.internal.kms import Wrapped
 from strongroom.protection.vault.internal.runtime import keystore
+from strongroom.protection.vault.models import DataKey, DataKeyState, IndexKey
 
 Progress = Callable[[int, int], None]
 MAX_BATCH = 100_000
@@ -39,8 +41,6 @@ def _noop(done: int, total: int) -> None:
 
 
 def rewrap_all(*, batch_size: int, on_progress: Progress = _noop) -> int:
-    from strongroom.protection.vault.models import DataKey, IndexKey
-
     kms = keystore().kms
     primary = kms.primary_version()
     todo = DataKey.objects.exclude(kek_version=primary)
@@ -83,8 +83,6 @@ def rewrap_all(*, batch_size: int, on_progress: Progress = _noop) -> int:
 def _rewrap_rows(
     kms, rows: list[tuple[int, int, bytes, bytes]]
 ) -> list[tuple[int, bytes, int, int]]:  # type: ignore[no-untyped-def]
-    from strongroom.protection.vault.internal.kms import Wrapped
-
     keys = kms.unwrap_many([(Wrapped(v, bytes(w)), aad) for _, v, w, aad in rows])
     if any(k is None for k in keys):
         raise DecryptionError()  # a missing or wrong KEK: never rewrap garbage
@@ -107,8 +105,6 @@ class ReencryptReport:
 def reencrypt_begin(*, now: Callable[[], dt.datetime]) -> None:
     """Retire every active data key, unless a re-encryption is already under way (then
     it is resumed as it is: keys created since, for new writes, are its fresh keys)."""
-    from strongroom.protection.vault.models import DataKey, DataKeyState
-
     if not DataKey.objects.filter(state=DataKeyState.RETIRING).exists():
         DataKey.objects.filter(state=DataKeyState.ACTIVE).update(
             state=DataKeyState.RETIRING, state_changed_at=now()
@@ -123,8 +119,6 @@ def reencrypt_all(
     now: Callable[[], dt.datetime],
     on_progress: Progress = _noop,
 ) -> ReencryptReport:
-    from strongroom.protection.vault.models import DataKey, DataKeyState
-
     reencrypt_begin(now=now)
     retiring = DataKey.objects.filter(state=DataKeyState.RETIRING)
     total = retiring.values("subject_id").distinct().count()
@@ -152,8 +146,6 @@ def _reencrypt_batch(
     now: Callable[[], dt.datetime],
     report: ReencryptReport,
 ) -> None:
-    from strongroom.protection.vault.models import DataKey, DataKeyState
-
     store = keystore()
     old = dict(
         DataKey.objects.filter(subject_id__in=subject_ids, state=DataKeyState.RETIRING).values_list(
@@ -223,9 +215,6 @@ def _reencrypt_row(
 
 def _active_keys(subject_ids: list[UUID]) -> dict[UUID, tuple[int, Key]]:
     """The fresh key for each subject: its active key, or a new one (one KMS call)."""
-    from strongroom.protection.vault.internal.kms import Wrapped
-    from strongroom.protection.vault.models import DataKey, DataKeyState
-
     store = keystore()
     rows = list(
         DataKey.objects.filter(subject_id__in=subject_ids, state=DataKeyState.ACTIVE)
@@ -258,8 +247,6 @@ def _active_keys(subject_ids: list[UUID]) -> dict[UUID, tuple[int, Key]]:
 
 
 def reindex_all(*, batch_size: int, on_progress: Progress = _noop) -> int:
-    from django.db.models import Q
-
     store = keystore()
     store.forget_all()
     primary = store.index_keys()[0][0]

@@ -29,10 +29,10 @@ from django.core.serializers.base import DeserializationError
 from django.test import Client
 
 from strongroom.commerce.cart import services as cart_services
+from strongroom.commerce.checkout.services import order_place
 from strongroom.commerce.customers.models import Address
 from strongroom.commerce.customers.services import AddressDetails, address_create
 from strongroom.commerce.orders.models import Order
-from strongroom.commerce.orders.services import order_place
 from strongroom.commerce.payments.models import Payment, Refund
 from strongroom.protection.accounts.models import User
 from strongroom.protection.vault import selectors, services

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from strongroom import config
 from strongroom.protection.vault.tls import tls_files
+from strongroom.sandbox.server import gateway_start
 
 
 class Command(BaseCommand):
@@ -30,8 +31,6 @@ class Command(BaseCommand):
                             "sandbox/", help="the store's webhook endpoint")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from strongroom.sandbox.server import gateway_start
-
         data_dir = settings.STRONGROOM_DATA_DIR
         creds = config.sandbox_credentials_read(data_dir)
         if not creds:

@@ -11,6 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from strongroom.commerce.payments.errors import GatewayUnavailable
+from strongroom.commerce.payments.reconcile import payments_reconcile
+from strongroom.commerce.payments.selectors import alerts_open
 
 
 class Command(BaseCommand):
@@ -25,16 +27,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "alerts":
-            from strongroom.commerce.payments.selectors import alerts_open
-
             alerts = list(alerts_open())
             for alert in alerts:
                 self.stdout.write(f"{alert.created_at:%Y-%m-%d %H:%M} {alert.kind} "
                                   f"{alert.subject}: {alert.message}")
             self.stdout.write(f"{len(alerts)} open alert(s)")
             return
-        from strongroom.commerce.payments.reconcile import payments_reconcile
-
         if not 1 <= options["days"] <= 3650:
             raise CommandError("--days must be between 1 and 3650")
         try:

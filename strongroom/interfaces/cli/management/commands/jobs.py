@@ -8,6 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from strongroom.jobs.errors import UnknownJob
+from strongroom.jobs.selectors import jobs_overview, worker_last_beat
+from strongroom.jobs.services import job_run_request
 from strongroom.protection.audit.events import Actor
 
 
@@ -24,8 +26,6 @@ class Command(BaseCommand):
         if options["action"] == "list":
             self._list()
             return
-        from strongroom.jobs.services import job_run_request
-
         try:
             job_run_request(name=options["name"], by=Actor.system("strongroom jobs run"))
         except UnknownJob as exc:
@@ -34,8 +34,6 @@ class Command(BaseCommand):
                           "(`strongroom jobs list` shows the result)")
 
     def _list(self) -> None:
-        from strongroom.jobs.selectors import jobs_overview, worker_last_beat
-
         for row in jobs_overview():
             last = row.last_run
             ran = (f"{last.started_at:%Y-%m-%d %H:%M} {last.status}"

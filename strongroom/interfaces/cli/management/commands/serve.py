@@ -25,6 +25,7 @@ from django.http.request import validate_host
 
 from strongroom.interfaces.cli.bootstrap import trust_hint
 from strongroom.interfaces.cli.redirect import redirect_server_start
+from strongroom.protection.vault.checks import check_keys
 from strongroom.protection.vault.tls import tls_ensure
 
 WSGI_TARGET = "strongroom.wsgi:application"
@@ -68,6 +69,7 @@ class Command(BaseCommand):
         _keys_ready()
         self.check()
         _static_files_ready()
+        # Function-level: the server library loads only once the checks above passed.
         from granian import Granian
         from granian.constants import Interfaces, SSLProtocols
 
@@ -160,8 +162,6 @@ def _port_free(host: str, port: int, flag: str) -> None:
 def _keys_ready() -> None:
     """Refuse to serve without a usable vault KEK: personal data could not be read or
     written (missing key), or the key is exposed (readable by other local users)."""
-    from strongroom.protection.vault.checks import check_keys
-
     problems = check_keys()
     if problems:
         first = problems[0]

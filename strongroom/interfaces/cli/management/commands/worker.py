@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from strongroom.interfaces.cli.management.commands.serve import _database_ready, _keys_ready
+from strongroom.jobs.registry import jobs_all, schedule_of
+from strongroom.jobs.worker import worker_run
 
 
 class Command(BaseCommand):
@@ -30,9 +32,6 @@ class Command(BaseCommand):
         _database_ready()
         _keys_ready()
         self.check()
-        from strongroom.jobs.registry import jobs_all, schedule_of
-        from strongroom.jobs.worker import worker_run
-
         where = "Redis" if settings.STRONGROOM_REDIS_URL else "SQLite in the data directory"
         self.stdout.write(f"strongroom worker: {threads} thread(s), queue in {where}")
         for job in jobs_all().values():

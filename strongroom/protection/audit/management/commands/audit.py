@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.db import connection, transaction
 
 from strongroom.errors import ApplicationError
 from strongroom.protection.audit import selectors, services
+from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.internal.chain import CHAINS
+from strongroom.protection.audit.internal.triggers import triggers_create
 from strongroom.protection.audit.internal.verify import workers_default
+from strongroom.protection.audit.services import audit_record
+from strongroom.protection.audit.signals import verify_failed
 from strongroom.protection.vault.errors import KeyConfigError
 from strongroom.protection.vault.signing import public_key_load
 
@@ -19,7 +24,9 @@ VERIFY_HELP = (
     "recompute every hash chain and check it against the signed checkpoints; names the "
     "first edited, deleted, inserted or reordered event and exits 1. Events deleted from "
     "the end of the log after the last checkpoint are only caught by the chain-head "
-    "cross-check (an attacker who also rolls the heads back is not): checkpoint often."
+    "cross-check (an attacker who also rolls the heads back is not): checkpoint often. "
+    "The gap a restore declared (a checkpoint signed by the audit signing key) is reported "
+    "as such; a cut without that signature fails."
 )
 
 
@@ -101,37 +108,22 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(parts))
 
     def do_pubkey(self, **options: Any) -> None:
-        from django.conf import settings
-
         self.stdout.write(public_key_load(data_dir=settings.STRONGROOM_DATA_DIR))
 
     def do_triggers(self, **options: Any) -> None:
-        from strongroom.protection.audit.internal.triggers import triggers_create
-
         triggers_create(connection)
         self.stdout.write("append-only triggers installed on audit_event and audit_checkpoint")
 
 
 def _verify_failed_alert(report: Any, summary: str) -> None:
-    """A tampered log is the owner's business at once, not only this terminal's: raise it
-    on the console's alert list (deduplicated while open) and record AUDIT_VERIFY_FAILED.
-    The alerts app sits above audit (it records its acknowledgements here), so it is
-    imported where it is used, from this entry point, never by audit's services."""
-    from django.db import transaction
-
-    from strongroom.protection.alerts.models import Severity
-    from strongroom.protection.alerts.services import alert_raise
-    from strongroom.protection.audit.events import Actor, AuditEvent
-    from strongroom.protection.audit.services import audit_record
-
+    """A tampered log is the owner's business at once, not only this terminal's: record
+    AUDIT_VERIFY_FAILED and announce ``verify_failed``, on which the alerts app (above
+    audit) raises the console alert (deduplicated while open), in one transaction."""
     first = report.problems[0] if report.problems else None
     what = f"{first.kind}: {first.message}" if first is not None else "see the command output"
     with transaction.atomic():
-        alert_raise(kind="audit.verify_failed", source="audit", severity=Severity.CRITICAL,
-                    summary=f"audit log verification failed ({len(report.problems)} "
-                            f"problem(s)); first: {what}"[:300],
-                    detail={"problems": len(report.problems), "events": report.events,
-                            "first_kind": getattr(first, "kind", "")},
-                    dedupe_key="audit.verify_failed")
+        verify_failed.send(sender=Command, problems=len(report.problems),
+                           events=report.events, first_kind=getattr(first, "kind", ""),
+                           first=what)
         audit_record(event=AuditEvent.AUDIT_VERIFY_FAILED, actor=Actor.system("audit verify"),
                      reason=f"{len(report.problems)} problem(s): {summary}")

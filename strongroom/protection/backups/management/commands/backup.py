@@ -132,6 +132,8 @@ class Command(BaseCommand):
         self.stdout.write(f"restored {result.backup_id} from {result.source} ({where}); "
                           f"{result.replayed} erasures replayed; data as of "
                           f"{result.snapshot_at}; {result.seconds:.1f} s")
+        for gap in result.report.get("audit_gaps", [])[-1:]:  # this restore's
+            self.stdout.write(f"audit log: {gap}")
 
     def do_drill(self, *, recovery_key: str | None, source: str | None, **_: Any) -> None:
         drill = services.backup_drill(identity_path=Path(recovery_key) if recovery_key

@@ -1,5 +1,6 @@
-"""`strongroom incidents list|scope`: incidents from the command line, and the breach
-scope ("whose data did this account, address or token see between T1 and T2?").
+"""`strongroom incidents list|scope|canaries plant N|list`: incidents from the command
+line, the breach scope ("whose data did this account, address or token see between T1
+and T2?"), and the canary records (fake customers whose touch raises the alarm).
 
 Exit status 2 for bad input (an unknown actor, T2 before T1, a time without a zone)."""
 
@@ -7,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
 
-from strongroom.protection.incidents import selectors
+from strongroom.protection.incidents import canaries, selectors
 from strongroom.protection.incidents.errors import IncidentError
 from strongroom.protection.incidents.scope import ScopeQuery, scope_query
+from strongroom.publicurl import public_url
 
 
 def _fail(message: str) -> CommandError:
@@ -44,6 +47,14 @@ class Command(BaseCommand):
         sco.add_argument("--since", required=True, metavar="ISO")
         sco.add_argument("--until", required=True, metavar="ISO")
         sco.add_argument("--format", choices=["text", "json"], default="text")
+        can = sub.add_parser("canaries", help="plant or list canary customer records")
+        csub = can.add_subparsers(dest="canary_action", required=True)
+        plant = csub.add_parser("plant", help="plant N fake customers")
+        plant.add_argument("count", type=int, metavar="N")
+        plant.add_argument("--domain", default="",
+                           help="their mail domain, one whose mail you read (default: the "
+                                "store's public host)")
+        csub.add_parser("list", help="the planted canaries (account, address, joined)")
 
     def handle(self, *args, action: str, **options) -> None:
         try:
@@ -67,6 +78,20 @@ class Command(BaseCommand):
             self.stdout.write(f"{label}  {r['status']:<10} {r['severity']:<8} "
                               f"{r['type']:<18} aware {r['became_aware_at']}  {r['title']}")
 
+    def _canaries(self, *, canary_action: str, count: int = 0, domain: str = "",
+                  **_: object) -> None:
+        if canary_action == "plant":
+            domain = domain or (urlsplit(public_url()).hostname or "")
+            done = canaries.canaries_plant(count=count, domain=domain, by=None)
+            self.stdout.write(f"{done} canaries planted; `strongroom incidents canaries list` "
+                              "shows them")
+            return
+        rows = canaries.canaries_list()
+        if not rows:
+            self.stdout.write("no canaries planted")
+        for row in rows:
+            self.stdout.write(f"{row.account_id}  {row.email}  joined {row.joined:%Y-%m-%d}")
+
     def _scope(self, *, actor: str | None, ip: str | None, token: str | None, since: str,
                until: str, format: str, **_: object) -> None:  # noqa: A002
         kind, value = next((k, v) for k, v in (("actor", actor), ("ip", ip), ("token", token))
@@ -74,7 +99,9 @@ class Command(BaseCommand):
         query = ScopeQuery(kind, value, _when(since, "--since"), _when(until, "--until"))
         if query.until <= query.since:
             raise _fail("--until must be after --since")
-        affected = scope_query(query=query)
+        found = scope_query(query=query)
+        fake = canaries.canary_subject_ids()
+        affected = [a for a in found if a.subject_id not in fake]
         if format == "json":
             self.stdout.write(json.dumps({
                 "query": {"kind": kind, "value": value, "since": query.since.isoformat(),
@@ -88,4 +115,6 @@ class Command(BaseCommand):
         for a in affected:
             self.stdout.write(f"{a.subject_id}  {a.events:>6} events  "
                               f"{','.join(a.categories) or '-'}")
-        self.stderr.write(f"{len(affected)} customers")
+        self.stderr.write(f"{len(affected)} customers"
+                          + (f" ({len(found) - len(affected)} canary records left out)"
+                             if len(found) != len(affected) else ""))

@@ -10,6 +10,15 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection
 
+from strongroom.commerce.payments.checks import check_gateway
+from strongroom.commerce.payments.integrity import SCRIPT_INVENTORY, file_sha384
+from strongroom.commerce.payments.selectors import alerts_open
+from strongroom.protection.audit.internal.triggers import triggers_missing
+from strongroom.protection.audit.models import AuditCheckpoint
+from strongroom.protection.audit.selectors import audit_verify
+from strongroom.protection.vault.checks import check_keys, check_personal_fields
+from strongroom.protection.vault.selectors import key_status
+
 from .registry import Context, Outcome, bad, check, na, ok, warn
 
 CARD_FIELD = re.compile(r"(^|_)(pan|card_?number|cvv|cvc|cvv2|track_?data)($|_)", re.I)
@@ -22,8 +31,6 @@ def _messages(func) -> list:
 @check("keys.protected", title="Key files readable by the store only", practice="encryption",
        pci="3.6.1.2", asvs="13.3.2", weight=3, critical=True)
 def keys_protected(ctx: Context) -> Outcome:
-    from strongroom.protection.vault.checks import check_keys
-
     problems = _messages(check_keys)
     if problems:
         return bad(f"{problems[0].id}: {problems[0].msg}")
@@ -42,8 +49,6 @@ def keys_present(ctx: Context) -> Outcome:
 
 
 def _key_status():
-    from strongroom.protection.vault.selectors import key_status
-
     return key_status()
 
 
@@ -77,7 +82,7 @@ def keys_age(ctx: Context) -> Outcome:
     if primary is None:
         return bad("no primary key-encryption key")
     # The vault keeps one file per key version; its modification time is its birth.
-    from strongroom.protection.vault.internal.keyfiles import kek_path
+    from strongroom.protection.vault.kekfiles import kek_path
 
     path = kek_path(settings.STRONGROOM_DATA_DIR, primary)
     born = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
@@ -90,8 +95,6 @@ def keys_age(ctx: Context) -> Outcome:
 @check("encryption.schema", title="Every personal field is an encrypted field",
        practice="encryption", pci="3.5.1", asvs="11.3.2", weight=3, critical=True)
 def encryption_schema(ctx: Context) -> Outcome:
-    from strongroom.protection.vault.checks import check_personal_fields
-
     problems = _messages(check_personal_fields)
     if problems:
         return bad(f"{len(problems)}: {problems[0].msg}")
@@ -128,8 +131,6 @@ def _readable_email(value: object) -> bool:
 @check("audit.verified", title="Audit log verifies (no edit, deletion, insertion)",
        practice="audits", pci="10.3.2", asvs="16.4.2", weight=3, critical=True)
 def audit_verified(ctx: Context) -> Outcome:
-    from strongroom.protection.audit.selectors import audit_verify
-
     report = audit_verify()
     if not report.ok:
         first = report.problems[0]
@@ -141,8 +142,6 @@ def audit_verified(ctx: Context) -> Outcome:
 @check("audit.checkpoint", title="Audit log checkpoint signed in the last 26 hours",
        practice="audits", pci="10.3.4", asvs="16.4.3", weight=2)
 def audit_checkpoint(ctx: Context) -> Outcome:
-    from strongroom.protection.audit.models import AuditCheckpoint
-
     last = AuditCheckpoint.objects.order_by("-number").first()
     if last is None:
         return bad("no signed checkpoint: schedule `strongroom audit checkpoint`")
@@ -155,8 +154,6 @@ def audit_checkpoint(ctx: Context) -> Outcome:
 @check("audit.append_only", title="Database refuses edits of the audit log",
        practice="audits", pci="10.3.2", asvs="16.4.2", weight=3, critical=True)
 def audit_append_only(ctx: Context) -> Outcome:
-    from strongroom.protection.audit.internal.triggers import triggers_missing
-
     missing = triggers_missing(connection)
     if missing:
         return bad(f"missing triggers: {', '.join(missing)}: run `strongroom audit triggers`")
@@ -176,8 +173,6 @@ def payments_no_card_data(ctx: Context) -> Outcome:
 @check("payments.live_gateway", title="Real payment gateway with live keys",
        practice="payments", pci="6.5.6", asvs="13.4.1", weight=1)
 def payments_live_gateway(ctx: Context) -> Outcome:
-    from strongroom.commerce.payments.checks import check_gateway
-
     problems = check_gateway()
     if problems:
         return warn(f"{problems[0].id}: {problems[0].msg}")
@@ -187,8 +182,6 @@ def payments_live_gateway(ctx: Context) -> Outcome:
 @check("payments.scripts", title="Payment-page scripts match their inventory (SRI)",
        practice="payments", pci="6.4.3", asvs="3.6.1", weight=2)
 def payments_scripts(ctx: Context) -> Outcome:
-    from strongroom.commerce.payments.integrity import SCRIPT_INVENTORY, file_sha384
-
     changed = [s.path for s in SCRIPT_INVENTORY.values() if file_sha384(s.path) != s.sha384]
     if changed:
         return bad(f"changed since inventoried: {', '.join(changed)}")
@@ -198,8 +191,6 @@ def payments_scripts(ctx: Context) -> Outcome:
 @check("payments.page_alerts", title="No unresolved payment-page change",
        practice="payments", pci="11.6.1", asvs="3.6.1", weight=2)
 def payments_page_alerts(ctx: Context) -> Outcome:
-    from strongroom.commerce.payments.selectors import alerts_open
-
     count = alerts_open().count()
     if count:
         return bad(f"{count} open payment alert(s): see Payments security in the console")

@@ -8,6 +8,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from strongroom.protection.access.selectors import owners_active, role_of
+from strongroom.protection.accounts.passwords import STAFF_MIN_LENGTH
+from strongroom.protection.accounts.throttling import throttle
+from strongroom.protection.alerts.selectors import alerts_open
+
 from .capabilities import capability_model
 from .registry import Context, Outcome, bad, check, na, ok, warn
 
@@ -56,8 +61,6 @@ def _validators() -> list[str]:
 @check("passwords.staff_length", title="Staff passwords of 12+ characters",
        practice="passwords_mfa", pci="8.3.6", asvs="6.2.1", weight=2)
 def passwords_staff_length(ctx: Context) -> Outcome:
-    from strongroom.protection.accounts.passwords import STAFF_MIN_LENGTH
-
     if "RoleMinimumLengthValidator" not in _validators():
         return bad("RoleMinimumLengthValidator is not configured")
     if STAFF_MIN_LENGTH < 12:
@@ -114,8 +117,6 @@ def sessions_absolute(ctx: Context) -> Outcome:
 @check("signin.lockout", title="Staff locked after 10 failed sign-ins",
        practice="passwords_mfa", pci="8.3.4", asvs="6.3.1", weight=2)
 def signin_lockout(ctx: Context) -> Outcome:
-    from strongroom.protection.accounts.throttling import throttle
-
     if throttle.STAFF_LOCK_AFTER > 10 or throttle.STAFF_LOCK_SECONDS < 30 * 60:
         return bad(f"locked after {throttle.STAFF_LOCK_AFTER} for "
                    f"{throttle.STAFF_LOCK_SECONDS // 60} min")
@@ -126,8 +127,6 @@ def signin_lockout(ctx: Context) -> Outcome:
 @check("signin.alerts", title="Sign-in alerts looked at within a week",
        practice="passwords_mfa", pci="10.4.1", asvs="16.3.1", weight=1)
 def signin_alerts(ctx: Context) -> Outcome:
-    from strongroom.protection.alerts.selectors import alerts_open
-
     old = [a for a in alerts_open(kind_prefix="signin.")
            if a.first_seen < ctx.now - dt.timedelta(days=7)]
     if old:
@@ -150,8 +149,6 @@ def access_idle_staff(ctx: Context) -> Outcome:
 @check("access.roles", title="Every staff account has a role", practice="access", pci="7.2.2",
        asvs="8.2.1", weight=2)
 def access_roles(ctx: Context) -> Outcome:
-    from strongroom.protection.access.selectors import role_of
-
     staff = list(_staff())
     without = [u for u in staff if role_of(u) is None]
     if not staff:
@@ -165,8 +162,6 @@ def access_roles(ctx: Context) -> Outcome:
 @check("access.owners", title="Few owner accounts", practice="access", pci="7.2.1",
        asvs="8.2.2", weight=1)
 def access_owners(ctx: Context) -> Outcome:
-    from strongroom.protection.access.selectors import owners_active
-
     owners = owners_active().count()
     if owners == 0:
         return bad("no active owner: nobody can manage staff")

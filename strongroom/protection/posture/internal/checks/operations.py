@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
+
+import django
+from django.conf import settings
+
+from strongroom.protection.alerts.selectors import alerts_open as open_alerts
 
 from ...errors import SbomError
+from ...models import AuditRun, Finding, Risk, ScanRun
 from ..cvss import at_least
+from ..eos import support_statuses
+from ..inventory import inventory_take
 from .capabilities import capability_model
 from .registry import Context, Outcome, bad, check, na, ok, warn
 
@@ -13,8 +22,6 @@ from .registry import Context, Outcome, bad, check, na, ok, warn
 @check("patch.scan_recent", title="Vulnerability scan in the last 2 days", practice="patching",
        pci="6.3.1", asvs="15.2.1", weight=2)
 def patch_scan_recent(ctx: Context) -> Outcome:
-    from ...models import ScanRun
-
     last = ScanRun.objects.filter(ok=True).first()
     failed = ScanRun.objects.filter(ok=False).first()
     if last is None:
@@ -29,8 +36,6 @@ def patch_scan_recent(ctx: Context) -> Outcome:
 @check("patch.open_findings", title="No open high or critical vulnerability",
        practice="patching", pci="6.3.3", asvs="15.2.1", weight=3, critical=True)
 def patch_open_findings(ctx: Context) -> Outcome:
-    from ...models import Finding, ScanRun
-
     if not ScanRun.objects.filter(ok=True).exists():
         return bad("never scanned: vulnerabilities unknown")
     open_ = list(Finding.objects.filter(resolved_at=None))
@@ -46,12 +51,6 @@ def patch_open_findings(ctx: Context) -> Outcome:
 @check("patch.end_of_support", title="Python and Django supported for 90+ days",
        practice="patching", pci="12.3.4", asvs="15.2.1", weight=2)
 def patch_end_of_support(ctx: Context) -> Outcome:
-    import sys
-
-    import django
-
-    from ..eos import support_statuses
-
     statuses = support_statuses(python=".".join(map(str, sys.version_info[:2])),
                                 django=django.get_version(), today=ctx.now.date())
     worst = [s for s in statuses if s.level != "ok"]
@@ -64,8 +63,6 @@ def patch_end_of_support(ctx: Context) -> Outcome:
 @check("patch.sbom", title="The installed software is fully inventoried", practice="patching",
        pci="6.3.2", asvs="15.1.2", weight=1)
 def patch_sbom(ctx: Context) -> Outcome:
-    from ..inventory import inventory_take
-
     try:
         inv = ctx.once("inventory", lambda: inventory_take(with_files=False))
     except SbomError as exc:
@@ -104,8 +101,6 @@ def backups_destinations(ctx: Context) -> Outcome:
     model, reason = capability_model("backups", "Backup")
     if model is None:
         return na(reason)
-    from django.conf import settings
-
     count = len(getattr(settings, "STRONGROOM_BACKUPS", None).destinations or ())
     return ok(f"{count} destinations") if count >= 2 else bad(
         f"{count} destination(s) in STRONGROOM_BACKUP_DESTINATIONS")
@@ -183,8 +178,6 @@ def jobs_worker(ctx: Context) -> Outcome:
 @check("alerts.open", title="High and critical alerts handled within a day",
        practice="incident_response", pci="10.7.2", asvs="16.3.2", weight=2)
 def alerts_open(ctx: Context) -> Outcome:
-    from strongroom.protection.alerts.selectors import alerts_open as open_alerts
-
     cutoff = ctx.now - dt.timedelta(days=1)
     old = sum(1 for a in open_alerts(limit=100000)
               if a.severity in ("high", "critical") and a.first_seen < cutoff)
@@ -196,8 +189,6 @@ def alerts_open(ctx: Context) -> Outcome:
 @check("risks.reviewed", title="Risk register reviewed on time", practice="audits",
        pci="12.3.1", asvs="15.1.1", weight=2)
 def risks_reviewed(ctx: Context) -> Outcome:
-    from ...models import Risk
-
     total = Risk.objects.count()
     if total == 0:
         return bad("the risk register is empty")
@@ -210,8 +201,6 @@ def risks_reviewed(ctx: Context) -> Outcome:
 @check("audits.self_audit", title="Self-audit run in the last 35 days", practice="audits",
        pci="12.4.2", asvs="15.1.1", weight=1)
 def audits_self_audit(ctx: Context) -> Outcome:
-    from ...models import AuditRun
-
     last = AuditRun.objects.first()
     if last is None:
         return warn("this is the first self-audit: schedule it (the daily job does)")

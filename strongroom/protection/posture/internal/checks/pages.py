@@ -5,6 +5,7 @@ process (headers as the application sends them; TLS not tested)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 import ssl
 from dataclasses import dataclass
@@ -75,8 +76,6 @@ def tls_facts(ctx: Context) -> TlsFacts:
     certificate expires, and whether a TLS 1.0/1.1-only client still gets in."""
 
     def measure() -> TlsFacts:
-        import datetime as dt
-
         parts = urlsplit(ctx.url)
         host, port = parts.hostname or "localhost", parts.port or 443
         context = ssl.create_default_context(cafile=_ca() if isinstance(_ca(), str) else None)

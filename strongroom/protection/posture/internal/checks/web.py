@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 from django.conf import settings
+from django.core import checks
 
 from strongroom.config import secret_key_is_weak
 
@@ -168,8 +169,6 @@ def config_secret_key(ctx: Context) -> Outcome:
 @check("config.deploy", title="`check --deploy` has no warning", practice="patching",
        pci="2.2.1", asvs="13.1.1", weight=2)
 def config_deploy(ctx: Context) -> Outcome:
-    from django.core import checks
-
     messages = [m for m in checks.run_checks(include_deployment_checks=True)
                 if m.level >= checks.WARNING and not m.is_silenced()
                 and not (m.id or "").startswith("posture.")]  # patch.open_findings has it

@@ -12,10 +12,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from strongroom.inventory import BASES, PURPOSES
 from strongroom.protection.audit.events import Actor
 from strongroom.protection.privacy import selectors, services
 from strongroom.protection.privacy.errors import PrivacyError
-from strongroom.protection.privacy.inventory import BASES, PURPOSES
+from strongroom.protection.privacy.internal.ledger import entry_line, ledger_file_sync
+from strongroom.protection.privacy.inventory import inventory_missing
 from strongroom.protection.privacy.requests import customer_by_email
 
 
@@ -82,11 +84,12 @@ class Command(BaseCommand):
     def _missing(self) -> None:
         """Skeletons to paste into each app's privacy.py, then edit: every field is put
         under ``system`` (not personal) and MUST be reviewed."""
-        from strongroom.protection.privacy.inventory import inventory_missing
-
         by_model: dict[str, list[str]] = {}
         for label, name in inventory_missing():
             by_model.setdefault(label, []).append(name)
+        if by_model:
+            self.stdout.write("# in <app>/privacy.py:\n"
+                              "from strongroom.inventory import Use, declare\n")
         for label, names in by_model.items():
             self.stdout.write(f"declare({label!r}, Use('operations', 'none', 'operational'),"
                               f"  # REVIEW: personal={{...}}\n        system={names!r})")
@@ -121,8 +124,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{verb} {count:>8}  {kind.replace('_', ' ')}")
 
     def _ledger(self, *, format: str, **_: object) -> None:  # noqa: A002
-        from strongroom.protection.privacy.internal.ledger import entry_line, ledger_file_sync
-
         ledger_file_sync()
         entries = list(selectors.ledger_entries())
         if format == "json":

@@ -24,6 +24,7 @@ from django.db import models
 
 from strongroom.protection.vault.errors import DecryptionError
 from strongroom.protection.vault.internal import registry, runtime
+from strongroom.protection.vault.selectors import keys_preload
 
 BATCH = 500
 
@@ -73,8 +74,6 @@ class Command(loaddata.Command):
 
     def _undecryptable(self) -> Iterator[tuple[str, Any, str]]:
         """(model label, pk, field) of every loaded value that does not decrypt."""
-        from strongroom.protection.vault.selectors import keys_preload
-
         for model, pks in self.vault_loaded.items():
             fields = registry.encrypted_fields(model)
             subject_attname = fields[0].subject_attname

@@ -30,6 +30,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+# Django and the store are imported inside the functions (function-level on purpose):
+# `python -m strongroom.bench.audit` imports this module before django.setup().
 WRITERS = 8
 APPEND_SECONDS = 2.0
 VERIFY_EVENTS = 200_000
@@ -306,7 +308,7 @@ def report() -> list[str]:
     return lines
 
 
-if __name__ == "__main__":  # python -m strongroom.protection.audit.bench
+if __name__ == "__main__":  # python -m strongroom.bench.audit
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "strongroom.settings")
     import django
 

@@ -1,5 +1,6 @@
 """Test helpers: the real sandbox gateway in a thread (over TLS, on a free port), and a
-shopper's browser typing a card on its hosted page."""
+shopper's browser typing a card on its hosted page. Used by the sandbox's own tests and by
+the store's payment tests (which sit above the sandbox)."""
 
 from __future__ import annotations
 

@@ -3,6 +3,9 @@
 Masks keep just enough to recognise a value the customer reads out on the phone
 (first letters, the last four digits), never enough to use it: no full local part, no
 full domain, no street. An erased value stays "[erased]".
+
+Plain functions of a value, at the bottom of the layers: the console's need-to-know view
+(access) and the account emails (accounts, below access) both mask with them.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 import pytest
 
-from strongroom.protection.access.masking import mask_email, mask_field, mask_name, mask_phone
+from strongroom.masking import mask_email, mask_field, mask_name, mask_phone
 from strongroom.protection.vault.fields import ERASED
 
 

@@ -10,7 +10,7 @@ from django.db import connections
 
 from strongroom.commerce.cart import services as cart_services
 from strongroom.commerce.catalog.models import Variant
-from strongroom.commerce.orders import services
+from strongroom.commerce.checkout import services
 from strongroom.commerce.orders.errors import OutOfStock
 from strongroom.commerce.orders.models import Order
 from strongroom.testing.factories import details_make, product_make

@@ -15,7 +15,7 @@ Measured (each as figure, ratio, target, verdict):
 * login lookup through the email blind index vs a plaintext indexed lookup (<= 1.2x);
 * rewrapping 100,000 customers' data keys under a new KEK on SQLite (<= 60 s).
 
-Standalone: ``python -m strongroom.protection.vault.bench``.
+Standalone: ``python -m strongroom.bench.vault``.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+# Django and the store are imported inside the functions (function-level on purpose):
+# `python -m strongroom.bench.vault` imports this module before django.setup().
 TARGETS = {
     "field_decrypt_ratio": 2.0,
     "page_50_customers_ratio": 1.15,

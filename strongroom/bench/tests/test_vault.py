@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from strongroom.protection.vault import bench
+from strongroom.bench import vault as bench
 from strongroom.protection.vault.models import DataKey, IndexKey, Subject
 from strongroom.testing.factories import user_make
 
@@ -40,7 +40,7 @@ def test_the_plaintext_twin_has_every_column_of_the_user_model():
     ciphertext and its blind index."""
     from django.contrib.auth import get_user_model
 
-    from strongroom.protection.vault.bench import _plain_twin
+    from strongroom.bench.vault import _plain_twin
 
     user_columns = {f.column for f in get_user_model()._meta.concrete_fields}
     twin_columns = {f.column for f in _plain_twin()._meta.concrete_fields}

@@ -1,5 +1,7 @@
 """Money in a gateway's minor units, by ISO 4217 exponent: the one place that knows a yen
-has no cents and a Kuwaiti dinar has 1000 fils. Every adapter converts through here.
+has no cents and a Kuwaiti dinar has 1000 fils. Every gateway adapter converts through
+here, and the catalog and refunds ask it how many decimals a price may have. It sits below
+every commerce app and imports none of them.
 
 The bug this prevents: multiplying by 100 for every currency charges a JPY shopper 100×
 (1,000 JPY sent as ``unit_amount: 100000``) and a KWD shopper a tenth. An amount that
