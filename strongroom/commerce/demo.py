@@ -20,6 +20,7 @@ from strongroom.commerce.payments.errors import PaymentError
 from strongroom.commerce.payments.registry import gateway_get
 from strongroom.commerce.payments.selectors import payment_latest
 from strongroom.commerce.payments.services import payment_checkout_open, payment_sync
+from strongroom.protection.accounts.services import user_create
 
 OWNER_EMAIL = "owner@strongroom.test"
 
@@ -84,12 +85,11 @@ def _load_catalog() -> None:
 def _load_customers() -> list:
     """Customers and their orders; returns the orders the demo pays for."""
     to_pay = []
-    User = get_user_model()
     variants = [p.variants.first() for p in Product.objects.order_by("pk")]
     in_stock = [v for v in variants if v is not None and v.stock > 5]
     for i, (name, email, line1, city, postal_code, country) in enumerate(CUSTOMERS):
         # Demo customers cannot log in: there is no password to leak or guess.
-        user = User.objects.create_user(email=email, password=None, full_name=name)
+        user = user_create(email=email, password=None, full_name=name)
         Address.objects.create(user=user, full_name=name, line1=line1, city=city,
                                postal_code=postal_code, country=country, is_default=True)
         for n in range(1 + i % 2):
@@ -145,7 +145,8 @@ def demo_load(*, if_empty: bool = False) -> DemoResult:
         except User.DoesNotExist:
             owner = None
         if owner is None:
-            owner = User.objects.create_superuser(OWNER_EMAIL, password, full_name="Demo Owner")
+            owner = user_create(email=OWNER_EMAIL, password=password, full_name="Demo Owner",
+                                is_staff=True, is_superuser=True)
         else:
             owner.set_password(password)
             owner.save(update_fields=["password"])

@@ -9,6 +9,7 @@ from decimal import Decimal
 from strongroom.commerce.catalog.models import Product
 from strongroom.commerce.catalog.services import category_create, product_create
 from strongroom.commerce.orders.services import CheckoutDetails
+from strongroom.protection.accounts.services import user_create
 
 _seq = itertools.count(1)
 
@@ -34,12 +35,8 @@ def category_make(name: str | None = None):
 
 def user_make(*, email: str | None = None, password: str = "correct horse battery staple",
               staff: bool = False, full_name: str = "Test Person"):
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.create_user(
-        email=email or f"person{next(_seq)}@example.test", password=password,
-        full_name=full_name, is_staff=staff,
-    )
+    return user_create(email=email or f"person{next(_seq)}@example.test", password=password,
+                       full_name=full_name, is_staff=staff)
 
 
 def details_make(**overrides) -> CheckoutDetails:

@@ -1,6 +1,6 @@
 """Bearer tokens for customers: exchange email, password and (where the account has one)
 the second factor for a token; revoke it. The factor check, the audit events and the
-new-device notice live in ``accounts.apisignin``, the same rules as the browser's."""
+new-device notice live in ``accounts.signin.api``, the same rules as the browser's."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ninja.errors import AuthenticationError, Throttled
 from strongroom.commerce.cart.selectors import cart_by_token
 from strongroom.commerce.cart.services import cart_merge_into_user
 from strongroom.errors import ApplicationError
-from strongroom.protection.accounts.apisignin import (
+from strongroom.protection.accounts.signin.api import (
     SecondFactorThrottled,
     api_token_sign_in,
     api_token_sign_out,

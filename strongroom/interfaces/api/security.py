@@ -17,7 +17,7 @@ from strongroom.commerce.cart.models import Cart
 from strongroom.commerce.cart.selectors import cart_by_token
 from strongroom.errors import ApplicationError
 from strongroom.protection.accounts.models import ApiToken
-from strongroom.protection.accounts.throttle import (
+from strongroom.protection.accounts.throttling.throttle import (
     throttle_check,
     throttle_failure,
     throttle_success,

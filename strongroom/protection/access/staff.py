@@ -27,6 +27,7 @@ from strongroom.protection.access.models import StaffInvite, StaffRole
 from strongroom.protection.access.roles import Role
 from strongroom.protection.access.selectors import owners_active, role_of
 from strongroom.protection.accounts.models import User
+from strongroom.protection.accounts.services import user_create
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
 from strongroom.protection.mailer.services import mail_queue
@@ -64,8 +65,8 @@ def staff_invite(*, email: str, full_name: str, role: Role, by: Any,
     else:
         raise StaffChangeRefused("That email already has an account here.", field="email")
     with transaction.atomic():
-        user = User.objects.create_user(email, None, full_name=full_name, is_staff=True,
-                                        is_active=False)
+        user = user_create(email=email, password=None, full_name=full_name, is_staff=True,
+                           is_active=False)
         StaffRole.objects.create(user=user, role=role, changed_by=by, changed_at=now)
         raw = _invite_send(user=user, role=role, by=by, link=link, now=now,
                            reason=f"role {role.value}")

@@ -33,6 +33,7 @@ from strongroom.publicurl import public_url
 
 from . import emails
 from .errors import AccountError
+from .internal.lookup import user_by_email
 from .internal.store import store
 from .models import EmailChange
 
@@ -49,8 +50,6 @@ def email_change_request(*, request: HttpRequest, user: Any, new_email: str) -> 
     that account's owner). Assumes the caller checked the password (and a fresh second
     factor where enrolled). Raises AccountError for a bad or unchanged address, or past
     ``REQUESTS_PER_HOUR``."""
-    from .services import _find
-
     new_email = (new_email or "").strip().lower()
     try:
         validate_email(new_email)
@@ -64,7 +63,7 @@ def email_change_request(*, request: HttpRequest, user: Any, new_email: str) -> 
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         EmailChange.objects.filter(user=user).delete()  # the newest request wins
-        owner = _find(new_email)
+        owner = user_by_email(new_email)
         if owner is not None:
             emails.notice_email_taken(to=new_email, owner=owner)
         else:

@@ -4,20 +4,22 @@ import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
+from strongroom.protection.accounts.errors import MissingSubject
 from strongroom.protection.vault.fields import BlindIndexField, EncryptedCharField
+from strongroom.protection.vault.selectors import blind_index_candidates
+from strongroom.protection.vault.services import subject_create
 
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **extra) -> User:
-        from django.db import transaction
-
-        from strongroom.protection.vault.services import subject_create
-
+        """Django's entry point (``createsuperuser``, the test kit); the store's own code
+        calls ``accounts.services.user_create``, which passes the new vault subject. Without
+        one, one is made here, in the same transaction as the account."""
         # Accounts made by an operator or a command are trusted; self-service sign-up
         # passes email_verified_at=None and proves the mailbox first.
         extra.setdefault("email_verified_at", timezone.now())
@@ -43,8 +45,6 @@ class UserManager(BaseUserManager["User"]):
 
 
 def _email_candidates(email: object) -> list[str]:
-    from strongroom.protection.vault.selectors import blind_index_candidates
-
     if not isinstance(email, str) or "\x00" in email:
         return []
     return blind_index_candidates("email", email.strip())
@@ -96,10 +96,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [models.Index(fields=["date_joined", "id"], name="accounts_user_joined")]
 
     def save(self, *args, **kwargs) -> None:
-        if self.subject_id is None:  # created without the manager (tests, fixtures)
-            from strongroom.protection.vault.services import subject_create
-
-            self.subject = subject_create()
+        # No hidden work: the vault subject is made by whoever creates the account
+        # (``accounts.services.user_create``, ``UserManager.create_user``). An account
+        # without one would hold personal data under no key: refused, loudly.
+        if self.subject_id is None:
+            raise MissingSubject("an account needs its vault subject: create it with "
+                                 "accounts.services.user_create")
         super().save(*args, **kwargs)
 
     def __str__(self) -> str:

@@ -17,6 +17,8 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
+from strongroom.protection.accounts.internal import breached
+
 STAFF_MIN_LENGTH = 12  # PCI DSS 4.0 8.3.6
 ABSOLUTE_MIN_LENGTH = 8  # NIST SP 800-63B floor; the customer setting cannot go below
 MAX_LENGTH = 4096  # far beyond the 64 NIST asks to allow; bounds the hashing work
@@ -104,7 +106,7 @@ class Strength:
 
 
 def strength(password: str, user: Any = None) -> Strength:
-    from zxcvbn import zxcvbn
+    from zxcvbn import zxcvbn  # here: it loads large word lists, needed only to check one
 
     result = zxcvbn(password[:72], user_inputs=personal_words(user))  # its input limit
     feedback = result.get("feedback") or {}
@@ -121,8 +123,6 @@ class Verdict:
 def password_verdict(*, password: str, user: Any) -> Verdict:
     """Every rule, plus the breached-password check when the operator enabled it.
     A check that cannot reach its service fails open with a notice for the person."""
-    from .internal import breached
-
     try:
         password_validation.validate_password(password, user)
         errors: list[str] = []

@@ -8,7 +8,10 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
+
+from strongroom.protection.vault.selectors import blind_index_candidates
 
 MFA_VERIFIED_AT = "mfa_verified_at"
 STEP_UP_MAX_AGE = timedelta(minutes=5)
@@ -38,10 +41,6 @@ def _stamp_fresh(stamp: object, max_age: timedelta, now: float | None) -> bool:
 def emails_taken(*, emails: list[str]) -> set[str]:
     """Which of ``emails`` (lower-cased) already have an account, found through the
     email's blind index (one query; the emails themselves are encrypted)."""
-    from django.contrib.auth import get_user_model
-
-    from strongroom.protection.vault.selectors import blind_index_candidates
-
     by_index = {c: e.lower() for e in emails for c in blind_index_candidates("email", e)}
     found = get_user_model().objects.filter(email_index__in=list(by_index)).values_list(
         "email_index", flat=True)

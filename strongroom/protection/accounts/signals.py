@@ -13,6 +13,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
+from strongroom.protection.audit.events import Actor
 from strongroom.protection.vault import signals as vault_signals
 
 from . import emails, sessions, tokens
@@ -71,8 +72,6 @@ def _subject_shredded(sender: Any, event: str, subject_id: Any = None, **kwargs:
     """
     if event != "subject_shredded" or subject_id is None:
         return
-    from strongroom.protection.audit.events import Actor
-
     for user in User.objects.filter(subject_id=subject_id):
         User.objects.filter(pk=user.pk).update(is_active=False)  # no save(): erased fields
         sessions.sessions_revoke_all(user=user, actor=Actor.system("vault"))

@@ -2,10 +2,10 @@
 
 How it works (and why): ``from_db_value`` cannot see the row, but the associated
 data must name the row. So the column value is loaded as an opaque ``Sealed``
-bytes object and decrypted lazily by the model attribute (a data descriptor) on
-first access, using the instance's pk and subject. A decrypted value remembers
-the ciphertext and the row it was sealed for, so saving an unchanged row writes
-the same ciphertext back instead of re-encrypting.
+bytes object and decrypted lazily by the model attribute (a data descriptor,
+``internal/descriptor.py``) on first access, using the instance's pk and subject.
+A decrypted value remembers the ciphertext and the row it was sealed for, so saving
+an unchanged row writes the same ciphertext back instead of re-encrypting.
 
 Requirements on a model (enforced by ``vault.E003``): a UUID primary key with a
 Python-side default (the AAD needs the pk before INSERT) and a ForeignKey to
@@ -36,241 +36,44 @@ turns it off.
 from __future__ import annotations
 
 import base64
-import logging
-import time
 from functools import cached_property
-from typing import Any, Final
-from uuid import UUID
+from typing import Any, ClassVar
 
-from cryptography.exceptions import InvalidTag
 from django import forms
-from django.conf import settings
 from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import pre_save
 
-from strongroom.protection.vault import signals
 from strongroom.protection.vault.errors import (
     DecryptionError,
     SubjectErasedError,
     UnsupportedOperation,
 )
-from strongroom.protection.vault.internal import blindindex, codecs, envelope, runtime
-from strongroom.protection.vault.internal.envelope import FORMAT_V1, FORMAT_V2, EnvelopeError
+from strongroom.protection.vault.internal import blindindex, codecs, descriptor, envelope, rowstamp
+from strongroom.protection.vault.internal.envelope import EnvelopeError
 from strongroom.protection.vault.internal.keystore import ERASED_KEY
 from strongroom.protection.vault.internal.runtime import keystore
+from strongroom.protection.vault.values import (
+    CIPHERTEXT_PREFIX,
+    ERASED,
+    Erased,
+    Opaque,
+    Sealed,
+    opaque_from_string,
+)
 
-_ROW: Final = "_vault_row"
-_monotonic = time.monotonic  # KeyStore.hot expiries are on this clock
-
-
-class Erased:
-    """What an encrypted field reads as once its subject is crypto-shredded."""
-
-    __slots__ = ()
-    _instance: Erased | None = None
-
-    def __new__(cls) -> Erased:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __str__(self) -> str:
-        return "[erased]"
-
-    def __repr__(self) -> str:
-        return "ERASED"
-
-    def __bool__(self) -> bool:
-        return False
-
-    def __reduce__(self) -> str:
-        return "ERASED"
+_CIPHERTEXT_TYPES = (Sealed, Opaque)
+FAST_READ = descriptor.FAST_READ  # True where the compiled read path is in use
 
 
-ERASED: Final = Erased()
-
-
-class Sealed(bytes):
-    """A ciphertext as stored; repr hides the bytes (they are not secret, just noise)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return f"<Sealed {len(self)} bytes>"
-
-    __str__ = __repr__
-
-
-class Opaque(Sealed):
-    """A ciphertext an instance carries but never opens: its own row is not known here.
-
-    ``to_python`` makes one from a fixture's ``"vault1:<base64>"`` value. Reading the
-    attribute gives the Opaque itself (not plaintext), and every save writes it byte for
-    byte. Fail-closed by construction: the associated data names the key id, the column
-    and the row pk, and the key must belong to the row's subject, so on any other row or
-    column it reads as ``DecryptionError`` once loaded from the database, never as another
-    row's value. (A distinct type because the descriptor decrypts exact ``Sealed`` values
-    on access, and Django's raw fixture save reads the attribute.)
-    """
-
-    __slots__ = ()
-
-
-# How value_to_string writes a ciphertext in a dump: the prefix names that encoding (v1 of
-# the dump format), the ciphertext's own first byte its format version (1 or 2).
-CIPHERTEXT_PREFIX: Final = "vault1:"
-_CIPHERTEXT_TYPES: Final = (Sealed, Opaque)
-
-
-# A decrypted value is kept in the instance as ``(_OPENED, value, sealed, row)``: a plain
-# tuple tagged by this private sentinel (no code outside this module can produce it), so
-# saving an unchanged row writes the same ciphertext back. A plain tuple rather than a
-# tuple subclass because it is built on every first read, and a subclass costs 3x more.
-_OPENED: Final = object()
-_MISSING: Final = object()  # "not in the instance's __dict__" (a deferred field)
-_NO_ROW: Final = (None, None, b"", -1)  # never matches a cached key's subject
-
-
-def _is_opened(value: Any) -> bool:
-    return type(value) is tuple and len(value) == 4 and value[0] is _OPENED
-
-
-def _decryption_failed(instance: models.Model, field: models.Field) -> None:
-    """Announce a failed decryption (tampering, a wrong key) for the audit log. A broken
-    receiver must not turn the one DecryptionError into something else."""
-    try:
-        signals.decryption_failed.send(
-            sender=type(instance), model=instance._meta.label, field=field.name,
-            pk=str(instance.pk), subject_id=getattr(instance, field.subject_attname, None),
-        )
-    except Exception:  # noqa: BLE001 - logged; the caller still gets DecryptionError
-        logging.getLogger(__name__).exception("could not record a decryption failure")
-
-
-def _as_uuid(value: Any) -> Any:
-    if value is None or type(value) is UUID:
-        return value
-    try:
-        return UUID(str(value))
-    except ValueError:
-        return value
-
-
-def row_aad(pk: Any) -> bytes:
-    """The row part of a ciphertext's associated data (the pk as ``_row`` binds it)."""
-    pk = _as_uuid(pk)
-    return pk.bytes if type(pk) is UUID else str(pk).encode()
-
-
-def _row(pk: Any, subject_id: Any) -> tuple[Any, Any, bytes, int | None]:
-    """(pk, subject id, pk as AAD bytes, subject id as int for the read hot path)."""
-    pk, subject_id = _as_uuid(pk), _as_uuid(subject_id)
-    return (
-        pk,
-        subject_id,
-        pk.bytes if type(pk) is UUID else str(pk).encode(),
-        subject_id.int if type(subject_id) is UUID else None,
-    )
-
-
-class PyEncryptedAttribute(DeferredAttribute):
-    """Data descriptor: decrypts on first read, keeps plaintext assignments as-is.
-
-    ``__get__`` is the hot path of every encrypted read, so the cached-key case is
-    folded into it (no further calls): the header's key id is the key cache's key
-    (``KeyStore.hot``), the key must belong to the row's subject and be younger than
-    the cache's age limit (as in ``KeyStore.key_for_decrypt``), and the associated
-    data is header || column context || row pk (as in ``envelope.open_``). Everything
-    else (cold cache, erased subject, malformed bytes) goes through ``field.open``.
-
-    The pure-Python read path. ``EncryptedAttribute`` is this class with the compiled
-    warm-cache branch (``internal/_fastread.c``) in front, where it is built and enabled;
-    that branch hands every other case to ``slow_get``, which is this ``__get__``.
-    """
-
-    def __init__(self, field: models.Field) -> None:
-        super().__init__(field)
-        self._attname = field.attname
-        self._context = b""  # set by EncryptedField.contribute_to_class, once it is known
-        codec = field.codec  # type: ignore[attr-defined]
-        self._decode = bytes.decode if codec is codecs.TextCodec else codec.decode
-
-    def __get__(self, instance: models.Model | None, cls: type | None = None) -> Any:
-        if instance is None:
-            return self
-        data = instance.__dict__
-        value = data.get(self._attname, _MISSING)
-        if type(value) is Sealed:
-            store = runtime._store
-            row = data.get(_ROW, _NO_ROW)
-            head = value[:9]
-            entry = store.hot.get(value[1:9]) if store is not None else None
-            if entry is not None and entry[0] == row[3] and _monotonic() <= entry[2]:
-                try:
-                    plain = entry[1].decrypt(value[9:21], value[21:], head + self._context + row[2])  # type: ignore[attr-defined]
-                    if head[0] == FORMAT_V2:
-                        plain = envelope.unpad(plain)
-                        opened = None if plain is None else self._decode(plain)
-                    elif head[0] == FORMAT_V1:
-                        opened = self._decode(plain)
-                    else:
-                        raise ValueError("unknown format")
-                except (InvalidTag, ValueError, TypeError, EnvelopeError):
-                    _decryption_failed(instance, self.field)
-                    raise DecryptionError() from None
-                data[self._attname] = (_OPENED, opened, value, row)
-                return opened
-            return self.field.open(instance, value)  # type: ignore[attr-defined]
-        if type(value) is tuple and len(value) == 4 and value[0] is _OPENED:
-            return value[1]
-        if value is _MISSING:  # deferred: let Django load it
-            value = super().__get__(instance, cls)
-            if type(value) is Sealed:
-                return self.field.open(instance, value)  # type: ignore[attr-defined]
-            if _is_opened(value):
-                return value[1]
-        return value
-
-    slow_get = __get__
-
-    def __set__(self, instance: models.Model, value: Any) -> None:
-        instance.__dict__[self.field.attname] = value
-
-
-def _fastread_module() -> Any:
-    """The compiled read path, or None: not built (no C compiler at install) or turned
-    off (``STRONGROOM_VAULT_SPEEDUPS=off``, to run the suite on the pure-Python path)."""
-    if not getattr(settings, "STRONGROOM_VAULT_SPEEDUPS", True):
-        return None
-    try:
-        from strongroom.protection.vault.internal import _fastread
-    except ImportError:
-        return None
-    _fastread.configure(Sealed, _OPENED, _ROW, runtime)
-    return _fastread
-
-
-_fastread = _fastread_module()
-
-if _fastread is not None:
-
-    class EncryptedAttribute(_fastread.FastAttribute, PyEncryptedAttribute):  # type: ignore[misc,name-defined]
-        """``PyEncryptedAttribute`` with the compiled warm-cache read in front (its C
-        ``__get__`` comes first in the MRO and calls ``slow_get`` for everything else)."""
-
-else:
-    EncryptedAttribute = PyEncryptedAttribute  # type: ignore[misc]
-
-FAST_READ: Final = EncryptedAttribute is not PyEncryptedAttribute
 
 
 class EncryptedField(models.Field):
     """Base class; subclasses pick a codec and a form field."""
 
-    descriptor_class = EncryptedAttribute
+    descriptor_class = descriptor.EncryptedAttribute
+    vault_column: ClassVar[str] = rowstamp.ENCRYPTED
     codec: Any = codecs.TextCodec
     description = "Encrypted (AES-256-GCM, per-subject key)"
 
@@ -292,13 +95,13 @@ class EncryptedField(models.Field):
     ) -> None:
         super().contribute_to_class(cls, name, private_only)
         self.context = envelope.field_context(cls._meta.label, self.name)
-        descriptor = cls.__dict__.get(self.attname)
-        if isinstance(descriptor, EncryptedAttribute):
-            descriptor._context = self.context
+        attribute = cls.__dict__.get(self.attname)
+        if isinstance(attribute, descriptor.EncryptedAttribute):
+            attribute._context = self.context
         if not cls._meta.abstract:
-            _stamp_rows_on_load(cls)
+            rowstamp.stamp_rows_on_load(cls)
             pre_save.connect(
-                _raw_save_prepare, sender=cls, weak=False, dispatch_uid="vault.raw_save"
+                rowstamp.raw_save_prepare, sender=cls, weak=False, dispatch_uid="vault.raw_save"
             )
 
     # --- the row this value belongs to ---------------------------------------------------
@@ -309,14 +112,14 @@ class EncryptedField(models.Field):
 
     def row(self, instance: models.Model) -> tuple[Any, Any, bytes, int | None]:
         """(pk, subject id, pk as AAD bytes) of the row as it is now."""
-        return _row(instance.pk, getattr(instance, self.subject_attname))
+        return descriptor.row_of(instance.pk, getattr(instance, self.subject_attname))
 
     # --- decrypt / encrypt -----------------------------------------------------------------
 
     def open(self, instance: models.Model, sealed: Sealed) -> Any:
         """Decrypt ``sealed`` for ``instance`` (the full path; see EncryptedAttribute)."""
         data = instance.__dict__
-        row = data.get(_ROW) or self.row(instance)
+        row = data.get(descriptor.ROW) or self.row(instance)
         try:
             key = keystore().key_for_decrypt(envelope.key_id_of(sealed), row[1])
             if key is ERASED_KEY:
@@ -327,9 +130,9 @@ class EncryptedField(models.Field):
         except (EnvelopeError, ValueError, TypeError, AttributeError, DecryptionError):
             # Bad bytes or row, or no key of this subject under that id (a ciphertext moved
             # to another customer's row, an edited key id, a key that will not unwrap).
-            _decryption_failed(instance, self)
+            descriptor.decryption_failed(instance, self)
             raise DecryptionError() from None
-        data[self.attname] = (_OPENED, value, sealed, row)
+        data[self.attname] = (descriptor.OPENED, value, sealed, row)
         return value
 
     def seal(
@@ -378,18 +181,18 @@ class EncryptedField(models.Field):
         if kind is Opaque:
             return value
         row = self.row(model_instance)
-        if _is_opened(value):
+        if descriptor.is_opened(value):
             if value[3][:2] == row[:2]:
                 return value[2]  # unchanged, same row: keep the ciphertext
             value = value[1]
         elif kind is Sealed:
-            if (data.get(_ROW) or (None, None))[:2] == row[:2]:
+            if (data.get(descriptor.ROW) or (None, None))[:2] == row[:2]:
                 return value
             value = self.open(model_instance, value)
         if value is ERASED:
             raise SubjectErasedError("erased data cannot be copied to another row")
         sealed = self.seal(value, row)
-        data[self.attname] = (_OPENED, value, sealed, row)
+        data[self.attname] = (descriptor.OPENED, value, sealed, row)
         return sealed
 
     def _null_marker(self, model_instance: models.Model) -> Sealed | None:
@@ -406,7 +209,7 @@ class EncryptedField(models.Field):
             sealed = self.seal(None, row)
         except SubjectErasedError:
             return None
-        model_instance.__dict__[self.attname] = (_OPENED, None, sealed, row)
+        model_instance.__dict__[self.attname] = (descriptor.OPENED, None, sealed, row)
         return sealed
 
     # --- the database side: only ciphertext passes ---------------------------------------------
@@ -447,22 +250,7 @@ class EncryptedField(models.Field):
         reads this too: a form over encrypted fields must be given plaintext initial data.)
         A ciphertext sealed for another row than the instance's is refused, not written.
         """
-        data = obj.__dict__
-        value = data.get(self.attname, _MISSING)
-        if value is _MISSING:  # deferred: fetch the column, without decrypting it
-            manager = type(obj)._base_manager.using(obj._state.db)
-            return manager.filter(pk=obj.pk).values_list(self.attname, flat=True).get()
-        if _is_opened(value):
-            value, origin = value[2], value[3]
-        else:
-            origin = data.get(_ROW)
-        if value is None or type(value) is Opaque:
-            return value
-        if type(value) is not Sealed or (
-            origin is not None and origin[:2] != self.row(obj)[:2]
-        ):
-            raise UnsupportedOperation("save the row before serializing an encrypted field")
-        return value
+        return rowstamp.stored_ciphertext(self, obj)
 
     def value_to_string(self, obj: models.Model) -> str | None:
         sealed = self.value_from_object(obj)
@@ -478,7 +266,7 @@ class EncryptedField(models.Field):
         if value is None or isinstance(value, Sealed | Erased):
             return value
         if isinstance(value, str) and value.startswith(CIPHERTEXT_PREFIX):
-            return _opaque_from_string(value)
+            return opaque_from_string(value)
         return self.plain_to_python(value)
 
     def plain_to_python(self, value: Any) -> Any:
@@ -498,95 +286,6 @@ class EncryptedField(models.Field):
         super().validate(value, model_instance)
 
 
-def _opaque_from_string(text: str) -> Opaque:
-    """Strict: base64 without whitespace or stray characters, in its one canonical
-    spelling, of something shaped like a ciphertext (format 1 or 2). A malformed value is a
-    ValidationError (``loaddata`` reports it and rolls back), never a plaintext store."""
-    encoded = text[len(CIPHERTEXT_PREFIX):]
-    try:
-        blob = base64.b64decode(encoded, validate=True)
-        envelope.key_id_of(blob)  # format version and minimum length
-    except (ValueError, EnvelopeError):  # binascii.Error is a ValueError
-        blob = None
-    if blob is None or base64.b64encode(blob).decode("ascii") != encoded:
-        raise ValidationError(
-            "Not a valid encrypted value: %(prefix)s must be followed by the base64 of a "
-            "vault ciphertext, exactly as dumpdata writes it.",
-            code="invalid_ciphertext",
-            params={"prefix": CIPHERTEXT_PREFIX},
-        )
-    return Opaque(blob)
-
-
-def _raw_save_prepare(
-    sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any
-) -> None:
-    """Fixture loading (``loaddata``) saves with ``raw=True``: Django then runs no field's
-    ``pre_save`` and writes ``getattr(instance, attname)``, which through the descriptor
-    is plaintext (refused by ``get_prep_value``). So do what ``pre_save`` does here, and
-    leave the raw save only ``Opaque`` ciphertext, which the descriptor hands over
-    unopened. Blind indexes first, while their sources still hold any plaintext."""
-    if not raw:
-        return
-    fields = _RAW_SAVE_FIELDS.get(sender)
-    if fields is None:
-        concrete = sender._meta.concrete_fields
-        fields = _RAW_SAVE_FIELDS[sender] = (
-            [f for f in concrete if isinstance(f, BlindIndexField)]
-            + [f for f in concrete if isinstance(f, EncryptedField)]
-        )
-    data = instance.__dict__
-    for field in fields:
-        source = field.source_attname if isinstance(field, BlindIndexField) else field.attname
-        if data.get(source) is None:
-            # A fixture's null (a dump made before format 2 wrote encrypted NULL markers):
-            # loaded as dumped, SQL NULL and its index as it was. Sealing a marker here
-            # would need the subject's data key, which the dump may list after this row.
-            continue
-        value = field.pre_save(instance, False)
-        if isinstance(field, EncryptedField):
-            data[field.attname] = None if value is None else Opaque(value)
-
-
-_RAW_SAVE_FIELDS: dict[type, list[models.Field]] = {}
-
-
-def _stamp_row(sender: type[models.Model], instance: models.Model) -> None:
-    """Remember which row loaded ciphertexts were sealed for (detects pk/subject edits)."""
-    names = _ROW_ATTNAMES.get(sender)
-    if names is None:
-        meta = sender._meta
-        field = next(f for f in meta.concrete_fields if isinstance(f, EncryptedField))
-        names = _ROW_ATTNAMES[sender] = (meta.pk.attname, field.subject_attname)
-    data = instance.__dict__
-    pk, subject_id = data.get(names[0]), data.get(names[1])
-    if pk is not None and subject_id is not None:
-        data[_ROW] = _row(pk, subject_id)
-
-
-def _stamp_rows_on_load(cls: type[models.Model]) -> None:
-    """Stamp every row the database hands Django (querysets, select_related, prefetch,
-    refresh_from_db all build instances through ``Model.from_db``).
-
-    A wrapper around ``from_db`` rather than a ``post_init`` receiver: signal dispatch
-    cost several microseconds per row on every list page. Instances built in Python
-    need no stamp: they hold plaintext until saved, and what ``pre_save`` seals
-    carries its own row.
-    """
-    if cls.__dict__.get("_vault_stamps_rows"):
-        return
-    load = cls.from_db.__func__  # type: ignore[attr-defined]
-
-    def from_db(klass: type[models.Model], db: str, field_names: Any, values: Any) -> Any:
-        instance = load(klass, db, field_names, values)
-        _stamp_row(klass, instance)
-        return instance
-
-    cls.from_db = classmethod(from_db)  # type: ignore[method-assign,assignment]
-    cls._vault_stamps_rows = True  # type: ignore[attr-defined]
-
-
-_ROW_ATTNAMES: dict[type, tuple[str, str]] = {}
 
 
 class EncryptedCharField(EncryptedField):
@@ -637,6 +336,8 @@ class BlindIndexField(models.CharField):
     one candidate per live index key, so lookups keep working during rotation.
     """
 
+    vault_column: ClassVar[str] = rowstamp.BLIND_INDEX
+
     def __init__(self, *args: Any, source: str, kind: str, **kwargs: Any) -> None:
         if kind not in blindindex.NORMALIZERS:
             raise ValueError(f"unknown blind index kind {kind!r}")
@@ -655,9 +356,9 @@ class BlindIndexField(models.CharField):
     def pre_save(self, model_instance: models.Model, add: bool) -> str | None:
         data = model_instance.__dict__
         source = self.model._meta.get_field(self.source)
-        raw = data.get(source.attname, _MISSING)
+        raw = data.get(source.attname, descriptor.MISSING)
         current = data.get(self.attname)
-        if raw is _MISSING:
+        if raw is descriptor.MISSING:
             return current  # source deferred and untouched
         if type(raw) is Opaque:
             return current  # a fixture's ciphertext: its index came with it, as dumped
@@ -683,7 +384,9 @@ class BlindIndexField(models.CharField):
 
 
 __all__ = [
+    "CIPHERTEXT_PREFIX",
     "ERASED",
+    "FAST_READ",
     "BlindIndexField",
     "EncryptedCharField",
     "EncryptedDateField",

@@ -5,10 +5,10 @@ import json as jsonlib
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from strongroom.commerce.catalog.services import category_create, product_create
+from strongroom.protection.accounts.services import user_create
 from strongroom.protection.accounts.tokens import api_token_create
 
 PASSWORD = "correct horse battery staple"
@@ -84,10 +84,8 @@ def make_product(*, name: str | None = None, price: str = "10.00", stock: int = 
 
 
 def make_user(*, email: str | None = None, staff: bool = False):
-    return get_user_model().objects.create_user(
-        email=email or f"api{next(_seq)}@example.test", password=PASSWORD,
-        full_name="Api Person", is_staff=staff,
-    )
+    return user_create(email=email or f"api{next(_seq)}@example.test", password=PASSWORD,
+                       full_name="Api Person", is_staff=staff)
 
 
 @pytest.fixture

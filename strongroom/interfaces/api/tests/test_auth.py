@@ -64,9 +64,9 @@ def test_staff_get_no_token_and_staff_tokens_do_not_work(api):
 
 
 def test_password_guessing_is_throttled(api, user):
-    from strongroom.protection.accounts.throttle import ACCOUNT_FREE
+    from strongroom.protection.accounts.throttling.throttle import ACCOUNT_FREE
 
-    for _ in range(ACCOUNT_FREE + 1):  # then delays start (accounts.throttle)
+    for _ in range(ACCOUNT_FREE + 1):  # then delays start (accounts.throttling.throttle)
         assert_error(api.post("/api/auth/token", {"email": user.email, "password": "guess"}),
                      401)
     response = api.post("/api/auth/token", {"email": user.email, "password": PASSWORD})

@@ -11,7 +11,7 @@ from django.test import Client, RequestFactory
 from strongroom import config
 from strongroom.interfaces.cli.tests.cliutil import GOOD_KEY
 from strongroom.interfaces.web.proxy import ClientAddressMiddleware, forwarded_client
-from strongroom.protection.accounts import throttle
+from strongroom.protection.accounts.throttling import throttle
 from strongroom.testing.factories import user_make
 
 PASSWORD = "correct horse battery staple"

@@ -20,11 +20,9 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from strongroom.protection.accounts.errors import CeremonyFailed
+
 MAX_BODY = 64 * 1024
-
-
-class CeremonyFailed(Exception):
-    """Any reason a WebAuthn response is refused (one exception: no oracle)."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from strongroom.protection.accounts.models import ThrottleCounter, ThrottleMember
 from strongroom.sharedcache import shared_cache_or
 
 
@@ -30,8 +31,6 @@ class DatabaseStore:
         self.now = now
 
     def incr(self, key: str, ttl: int) -> int:
-        from ..models import ThrottleCounter
-
         now = self.now()
         for _ in range(3):
             with transaction.atomic():
@@ -50,8 +49,6 @@ class DatabaseStore:
         return ThrottleCounter.objects.filter(key=key).values_list("count", flat=True).first() or 1
 
     def block(self, key: str, seconds: int) -> None:
-        from ..models import ThrottleCounter
-
         until = self.now() + dt.timedelta(seconds=seconds)
         updated = ThrottleCounter.objects.filter(key=key).update(
             blocked_until=until, expires_at=until + dt.timedelta(hours=1))
@@ -64,8 +61,6 @@ class DatabaseStore:
                 ThrottleCounter.objects.filter(key=key).update(blocked_until=until)
 
     def blocked_for(self, key: str) -> int:
-        from ..models import ThrottleCounter
-
         until = (ThrottleCounter.objects.filter(key=key)
                  .values_list("blocked_until", flat=True).first())
         if until is None:
@@ -74,13 +69,9 @@ class DatabaseStore:
         return max(0, int(left + 0.999))
 
     def reset(self, key: str) -> None:
-        from ..models import ThrottleCounter
-
         ThrottleCounter.objects.filter(key=key).delete()
 
     def add_member(self, key: str, member: str, ttl: int) -> int:
-        from ..models import ThrottleMember
-
         now = self.now()
         ThrottleMember.objects.filter(key=key, expires_at__lte=now).delete()
         try:
@@ -94,7 +85,7 @@ class DatabaseStore:
 
 class RedisStore:
     def __init__(self, url: str) -> None:
-        import redis
+        import redis  # imported here: only a store configured with Redis needs it
 
         self.redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 

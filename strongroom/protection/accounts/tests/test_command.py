@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from strongroom.protection.accounts import throttle
+from strongroom.protection.accounts.throttling import throttle
 from strongroom.testing.accounts import staff_make
 
 pytestmark = pytest.mark.django_db

@@ -10,12 +10,12 @@ import time
 import pytest
 from django.urls import reverse
 
-from strongroom.protection.accounts import throttle
 from strongroom.protection.accounts.selectors import (
     PASSWORD_STEP_UP_MAX_AGE,
     PASSWORD_VERIFIED_AT,
     password_fresh,
 )
+from strongroom.protection.accounts.throttling import throttle
 from strongroom.protection.audit.events import AuditEvent
 
 from .conftest import PASSWORD, failures, login

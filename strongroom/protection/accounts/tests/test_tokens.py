@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from strongroom.protection.accounts.models import ApiToken
+from strongroom.protection.accounts.services import user_create
 from strongroom.protection.accounts.tokens import (
     api_token_authenticate,
     api_token_create,
@@ -20,8 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def user():
-    return get_user_model().objects.create_user(email="tok@example.test",
-                                                password="correct horse battery staple")
+    return user_create(email="tok@example.test", password="correct horse battery staple")
 
 
 def test_only_the_hash_is_stored_and_the_raw_token_authenticates(user):

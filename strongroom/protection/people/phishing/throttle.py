@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from strongroom.protection.accounts.throttle import throttle_check, throttle_failure
+from strongroom.protection.accounts.throttling.throttle import throttle_check, throttle_failure
 
 SCOPE = "phishing-landing"
 

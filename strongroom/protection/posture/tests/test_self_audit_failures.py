@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from strongroom.commerce.payments.models import PaymentAlert
 from strongroom.protection.access.roles import Role
-from strongroom.protection.accounts import throttle
+from strongroom.protection.accounts.throttling import throttle
 from strongroom.protection.alerts.models import Alert
 from strongroom.protection.alerts.services import alert_raise
 from strongroom.protection.incidents.models import Kind, Playbook

@@ -66,7 +66,7 @@ class KeyStore:
             max_entries=max_entries, max_age=active_max_age, clock=clock
         )
         self._local = threading.local()
-        # The read hot path (``fields.PyEncryptedAttribute.__get__`` and its compiled twin
+        # The read hot path (``descriptor.PyEncryptedAttribute.__get__`` and its compiled twin
         # ``internal/_fastread.c`` read it directly; its layout is their contract):
         # the header's key id (bytes 1-9 of a ciphertext, whatever its format version) ->
         # (subject id as int, the key's AEAD, expiry on

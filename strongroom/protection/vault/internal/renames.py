@@ -26,8 +26,9 @@ from uuid import UUID
 
 from django.db import models, transaction
 
-from strongroom.protection.vault.fields import EncryptedField, Sealed, row_aad
+from strongroom.protection.vault.fields import EncryptedField, Sealed
 from strongroom.protection.vault.internal import envelope
+from strongroom.protection.vault.internal.descriptor import row_aad
 from strongroom.protection.vault.internal.envelope import EnvelopeError
 from strongroom.protection.vault.internal.keymaterial import Key
 from strongroom.protection.vault.internal.runtime import keystore

@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 from strongroom.interfaces.cli.tests.cliutil import assert_one_line_error, cli_env, run_cli
 from strongroom.protection.vault import fields, services, signals
 from strongroom.protection.vault.errors import DecryptionError
-from strongroom.protection.vault.fields import PyEncryptedAttribute, Sealed
+from strongroom.protection.vault.fields import Sealed
 from strongroom.protection.vault.internal import runtime
+from strongroom.protection.vault.internal.descriptor import ROW, PyEncryptedAttribute
 from strongroom.protection.vault.models import Probe
 
 _fastread = pytest.importorskip("strongroom.protection.vault.internal._fastread")
@@ -182,7 +183,7 @@ def test_moved_ciphertexts_fail_in_both(probe) -> None:
 def test_no_reference_is_leaked(probe) -> None:
     fresh = _loaded(probe.pk)
     sealed = fresh.__dict__["note"]
-    row = fresh.__dict__[fields._ROW]
+    row = fresh.__dict__[ROW]
     entry = runtime.keystore().hot[bytes(sealed[1:9])]
     watched = [sealed, row, entry, entry[1], Probe.__dict__["note"]._context]
 
@@ -223,8 +224,8 @@ def test_bad_switch_value_is_one_line(tmp_path) -> None:
 
 @in_process
 def test_format_2_null_markers_and_format_1_values_are_read_in_c(probe, slow_calls) -> None:
-    from strongroom.protection.vault.fields import row_aad
     from strongroom.protection.vault.internal import envelope
+    from strongroom.protection.vault.internal.descriptor import row_aad
 
     empty = Probe.objects.create(subject=probe.subject, name="", phone=None, attrs=None)
     key_id, key = runtime.keystore().key_for_encrypt(probe.subject_id)
@@ -244,8 +245,8 @@ def test_format_2_null_markers_and_format_1_values_are_read_in_c(probe, slow_cal
 def test_a_padding_the_tag_accepts_but_pad_never_writes_goes_to_python(probe) -> None:
     """Defence in depth: a malformed padding (only the key holder can make one) is the
     one DecryptionError on both paths, never a value."""
-    from strongroom.protection.vault.fields import row_aad
     from strongroom.protection.vault.internal import envelope, keymaterial
+    from strongroom.protection.vault.internal.descriptor import row_aad
 
     key_id, key = runtime.keystore().key_for_encrypt(probe.subject_id)
     field = Probe._meta.get_field("note")

@@ -16,8 +16,9 @@ from django.db import connection
 
 from strongroom.protection.vault import fields, selectors, services
 from strongroom.protection.vault.errors import DecryptionError
-from strongroom.protection.vault.fields import ERASED, PyEncryptedAttribute, Sealed, row_aad
+from strongroom.protection.vault.fields import ERASED, Sealed
 from strongroom.protection.vault.internal import envelope, runtime
+from strongroom.protection.vault.internal.descriptor import PyEncryptedAttribute, row_aad
 from strongroom.protection.vault.models import Probe
 
 pytestmark = pytest.mark.django_db

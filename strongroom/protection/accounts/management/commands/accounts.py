@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from strongroom.protection.accounts import services, throttle
+from strongroom.protection.accounts import services
+from strongroom.protection.accounts.throttling import throttle
 from strongroom.protection.alerts.selectors import alerts_list
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record

@@ -10,8 +10,8 @@ from django.db.models import Q
 
 from strongroom.protection.access.roles import Role
 from strongroom.protection.access.selectors import role_of
-from strongroom.protection.accounts import throttle
 from strongroom.protection.accounts.passwords import STAFF_MIN_LENGTH
+from strongroom.protection.accounts.throttling import throttle
 from strongroom.protection.alerts.selectors import alerts_open
 
 from .capabilities import capability_model

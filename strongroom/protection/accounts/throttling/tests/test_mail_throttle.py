@@ -10,10 +10,12 @@ import re
 
 import pytest
 
-from strongroom.protection.accounts.mailthrottle import EMAILS_PER_ADDRESS, REQUESTS_PER_CLIENT
+from strongroom.protection.accounts.tests.conftest import PASSWORD
+from strongroom.protection.accounts.throttling.mailthrottle import (
+    EMAILS_PER_ADDRESS,
+    REQUESTS_PER_CLIENT,
+)
 from strongroom.sharedcache import shared_cache_down, shared_cache_reset
-
-from .conftest import PASSWORD
 
 # One worker runs them all (`--dist loadgroup`): the Redis database is flushed per test.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("redis-db-4")]

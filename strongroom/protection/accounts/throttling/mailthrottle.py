@@ -17,8 +17,12 @@ Keys are HMACs under SECRET_KEY (no address is stored), in the shared throttle s
 
 from __future__ import annotations
 
-from .internal.store import store
-from .throttle import Throttled, _address, _pseudonym
+from django.http import HttpRequest
+
+from strongroom.protection.accounts.errors import TooManyRequests
+from strongroom.protection.accounts.internal.lookup import client_ip
+from strongroom.protection.accounts.internal.store import store
+from strongroom.protection.accounts.throttling.throttle import Throttled, _address, _pseudonym
 
 WINDOW = 3600
 EMAILS_PER_ADDRESS = 3
@@ -42,3 +46,10 @@ def mail_to_address_allowed(*, kind: str, email: str) -> bool:
     """Count one email of ``kind`` to ``email`` (known or not); False past the limit."""
     who = _pseudonym("account", f"mail:{(email or '').strip().lower()}")
     return store().incr(f"sr:mail:{kind}:to:{who}", WINDOW) <= EMAILS_PER_ADDRESS
+
+
+def mail_client_require(*, request: HttpRequest, kind: str) -> None:
+    """``mail_client_check`` for a request: TooManyRequests (429) past the limit."""
+    blocked = mail_client_check(kind=kind, ip=client_ip(request))
+    if blocked is not None:
+        raise TooManyRequests(blocked.retry_after)

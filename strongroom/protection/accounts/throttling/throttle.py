@@ -22,12 +22,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.crypto import salted_hmac
 
+from strongroom.protection.accounts.internal.store import store
 from strongroom.protection.alerts.models import Severity
 from strongroom.protection.alerts.services import alert_raise
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
-
-from .internal.store import store
 
 logger = logging.getLogger("strongroom.security")
 

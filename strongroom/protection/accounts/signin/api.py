@@ -17,13 +17,12 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 
+from strongroom.protection.accounts import emails, mfa, services
+from strongroom.protection.accounts.errors import AccountError
+from strongroom.protection.accounts.models import ApiToken
+from strongroom.protection.accounts.tokens import api_token_create
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
-
-from . import emails, mfa, services
-from .errors import AccountError
-from .models import ApiToken
-from .tokens import api_token_create
 
 
 class SecondFactorRequired(AccountError):

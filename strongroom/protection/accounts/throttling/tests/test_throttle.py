@@ -8,13 +8,12 @@ import time
 
 import pytest
 
-from strongroom.protection.accounts import throttle
+from strongroom.protection.accounts.tests.conftest import PASSWORD, failures, login
+from strongroom.protection.accounts.throttling import throttle
 from strongroom.protection.alerts.models import Alert
 from strongroom.protection.audit.events import AuditEvent
 from strongroom.testing.accounts import staff_make
 from strongroom.testing.factories import user_make
-
-from .conftest import PASSWORD, failures, login
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,2 @@
+"""Ways in: sign-in flows (``flows``), sign-up (``signup``) and the API's token exchange
+(``api``)."""
