@@ -40,8 +40,11 @@ run: install
 test: install
 	$(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup
 
+# ruff, then the import contract (.importlinter: the layers app by app, each app's
+# internal/ private to it, cryptography only in the vault).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 bench: install
 	$(BIN)/python -m strongroom.bench
