@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import socket
+import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 _base = Path(tempfile.mkdtemp(prefix=f"strongroom-test-{_worker}-"))
@@ -99,3 +104,41 @@ def redis_down(settings) -> Iterator[str]:
     shared_cache_reset()
     yield url
     shared_cache_reset()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory) -> Iterator[str]:
+    """A Redis server of this test process's own (``redis-server`` on a free loopback port,
+    nothing written to disk), as ``redis://127.0.0.1:PORT`` (add ``/DB``). Tests flush its
+    databases freely: another test run on the machine (a second checkout, CI beside a
+    developer) never sees or flushes them, as it would on the shared server at 6379."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed (apt-get install redis-server)")
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    folder = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+         "no", "--dir", str(folder), "--protected-mode", "yes"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}"
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+            break
+        except redis.RedisError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"redis-server did not start on port {port}")
+            time.sleep(0.05)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -6,7 +6,7 @@ import pytest
 
 from strongroom.jobs import registry
 from strongroom.jobs.queue import queue_huey, queue_reset
-from strongroom.jobs.tests.workers import REDIS_TEST_URL, Workers, redis_flush, use_queue
+from strongroom.jobs.tests.workers import Workers, redis_flush, use_queue
 
 
 @pytest.fixture
@@ -43,8 +43,10 @@ def declare_task() -> Iterator[Callable[..., registry.Task]]:
 @pytest.fixture(params=["sqlite-queue", "redis-queue"])
 def workers(request, transactional_db, tmp_path, settings) -> Iterator[Workers]:
     """A pool of real `strongroom worker` processes (stopped afterwards) on the test
-    database, with the queue in the data directory's SQLite file or Redis db 2."""
-    redis_url = REDIS_TEST_URL if request.param == "redis-queue" else None
+    database, with the queue in the data directory's SQLite file or Redis (db 2 of this
+    run's own server)."""
+    redis_url = (f"{request.getfixturevalue('redis_server')}/2"
+                 if request.param == "redis-queue" else None)
     if redis_url:
         redis_flush(redis_url)
     use_queue(settings, redis_url)

@@ -19,7 +19,6 @@ from django.db import connection
 from strongroom.jobs.queue import queue_reset
 
 LEASE = 3
-REDIS_TEST_URL = "redis://127.0.0.1:6379/2"  # this suite's own Redis db: flushed by it
 
 
 def wait_for(predicate: Callable[[], Any], *, timeout: float = 45.0, what: str = "") -> Any:

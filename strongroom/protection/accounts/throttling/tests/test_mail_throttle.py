@@ -5,7 +5,6 @@ whether an address has an account."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -17,11 +16,9 @@ from strongroom.protection.accounts.throttling.mailthrottle import (
 )
 from strongroom.sharedcache import shared_cache_down, shared_cache_reset
 
-# One worker runs them all (`--dist loadgroup`): the Redis database is flushed per test.
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("redis-db-4")]
+pytestmark = pytest.mark.django_db
 RESET = "/account/password/reset/"
 SIGNUP = "/account/signup/"
-REDIS_DB = 4  # this suite's own database number; only it is flushed
 
 
 @pytest.fixture(params=["database", "redis"])
@@ -29,13 +26,8 @@ def store_backend(request, settings):
     if request.param == "redis":
         import redis
 
-        url = f"redis://127.0.0.1:6379/{REDIS_DB}"
-        try:
-            redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
-        except redis.RedisError:
-            if os.environ.get("CI"):
-                raise
-            pytest.skip("no Redis at 127.0.0.1:6379")
+        url = f"{request.getfixturevalue('redis_server')}/4"  # this run's own server
+        redis.Redis.from_url(url).flushdb()
         settings.STRONGROOM_REDIS_URL = url
         shared_cache_reset()
         yield
