@@ -15,7 +15,10 @@ def live_store():
     store.stop()
 
 
-@pytest.fixture(scope="session")
+# One browser per test module, not per session: Playwright's sync API leaves its event loop
+# marked as running in this thread while the browser is open, and Django then refuses every
+# database call in the tests that follow in the same worker (SynchronousOnlyOperation).
+@pytest.fixture(scope="module")
 def browser(live_store):
     if not shutil.which(CHROMIUM):
         if os.environ.get("CI"):

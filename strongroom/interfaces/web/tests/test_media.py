@@ -1,5 +1,8 @@
 import pytest
 
+# Every request passes the blocked-range check (incidents), which reads the database.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def image(tmp_path, settings):
