@@ -22,6 +22,7 @@ class PaymentConfig:
     sandbox_url: str = "https://localhost:8444"
     sandbox_api_key: str = field(default="", repr=False)
     sandbox_webhook_secret: str = field(default="", repr=False)
+    sandbox_webhook_secret_from_env: bool = False  # else the data dir's credentials file
     stripe_secret_key: str = field(default="", repr=False)
     stripe_webhook_secret: str = field(default="", repr=False)
     stripe_api_base: str = ""  # tests point the library at a fake Stripe on 127.0.0.1
@@ -75,6 +76,8 @@ def payments_load(env: dict[str, str], data_dir: Path) -> PaymentConfig:
         or stored.get("api_key", ""),
         sandbox_webhook_secret=env.get("STRONGROOM_SANDBOX_WEBHOOK_SECRET", "").strip()
         or stored.get("webhook_secret", ""),
+        sandbox_webhook_secret_from_env=bool(
+            env.get("STRONGROOM_SANDBOX_WEBHOOK_SECRET", "").strip()),
         stripe_secret_key=env.get("STRONGROOM_STRIPE_SECRET_KEY", "").strip(),
         stripe_webhook_secret=env.get("STRONGROOM_STRIPE_WEBHOOK_SECRET", "").strip(),
         stripe_api_base=env.get("STRONGROOM_STRIPE_API_BASE", "").strip().rstrip("/"),

@@ -189,6 +189,8 @@ class AuditEvent(IntEnum):
     CANARY_TRIPPED = 12061  # object: the alert; reason: the event and who touched it
     CONTAINMENT_RANGE_BLOCKED = 12070  # reason: the network and until when
     CONTAINMENT_RANGE_UNBLOCKED = 12071
+    CONTAINMENT_WEBHOOK_SECRET_ROTATED = 12080  # reason: gateway, grace end (never a secret)
+    CONTAINMENT_WEBHOOK_GRACE_ENDED = 12081  # the old webhook secret refused from now on
 
     @property
     def domain(self) -> Domain:

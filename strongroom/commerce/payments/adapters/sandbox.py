@@ -19,6 +19,7 @@ from ..errors import GatewayRefused, GatewayUnavailable, WebhookInvalid
 from ..internal import signature
 from ..models import Payment, PaymentStatus
 from ..ports import GatewayEvent, GatewayRefund, GatewaySession
+from ..webhook_secrets import webhook_secrets_accepted
 from .base import HostedPageGateway
 
 SIGNATURE_HEADER = "sandbox-signature"
@@ -96,8 +97,8 @@ class SandboxGateway(HostedPageGateway):
                                                f"{session_id}/pay", {"card": card}))
 
     def webhook_parse(self, *, body: bytes, headers: dict[str, str]) -> GatewayEvent:
-        signature.verify(body=body, header=headers.get(SIGNATURE_HEADER, ""),
-                         secret=self._webhook_secret)
+        accepted = webhook_secrets_accepted(gateway=self.name, configured=self._webhook_secret)
+        signature.verify(body=body, header=headers.get(SIGNATURE_HEADER, ""), secret=accepted)
         try:
             event = json.loads(body)
             obj = event["data"]["object"]

@@ -9,15 +9,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections.abc import Sequence
 
 from ..errors import WebhookInvalid
 
 TOLERANCE_SECONDS = 300
 
 
-def verify(*, body: bytes, header: str, secret: str, now: float | None = None,
+def verify(*, body: bytes, header: str, secret: str | Sequence[str], now: float | None = None,
            tolerance: int = TOLERANCE_SECONDS) -> None:
-    """Raise WebhookInvalid unless ``header`` is a fresh, valid signature of ``body``."""
+    """Raise WebhookInvalid unless ``header`` is a fresh, valid signature of ``body`` by
+    ``secret`` (or by any of several: the new and the old one while a rolled secret's
+    grace lasts). An empty secret is never a key."""
+    keys = [k for k in ([secret] if isinstance(secret, str) else secret) if k]
     timestamp, candidates = None, []
     for item in (header or "").split(","):
         key, _, value = item.strip().partition("=")
@@ -30,7 +34,9 @@ def verify(*, body: bytes, header: str, secret: str, now: float | None = None,
     now = time.time() if now is None else now
     if abs(now - timestamp) > tolerance:
         raise WebhookInvalid("timestamp outside the tolerance")
-    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body,
-                        hashlib.sha256).hexdigest()
-    if not any(hmac.compare_digest(expected.encode(), c.encode()) for c in candidates):
-        raise WebhookInvalid("signature mismatch")
+    signed = f"{timestamp}.".encode() + body
+    for key in keys:
+        expected = hmac.new(key.encode(), signed, hashlib.sha256).hexdigest().encode()
+        if any(hmac.compare_digest(expected, c.encode()) for c in candidates):
+            return
+    raise WebhookInvalid("signature mismatch")

@@ -23,6 +23,7 @@ from strongroom.protection.incidents import (
     rekey,
     selectors,
     services,
+    webhook_rekey,
 )
 from strongroom.protection.incidents.errors import IncidentError
 from strongroom.protection.incidents.models import Kind
@@ -123,6 +124,8 @@ def _detail(request: HttpRequest, incident, *, status: int = 200, **forms) -> Ht
         "maintenance_available": containment.maintenance_available(),
         "blocks": blocking.blocks_active(incident=incident),
         "contain_buttons": _buttons(reveals_frozen(), containment.maintenance_available()),
+        "webhook_secrets": webhook_rekey.webhook_secrets_status(),
+        "new_webhook_secret": forms.get("new_webhook_secret"),
     }, status=status)
 
 
@@ -187,7 +190,8 @@ def incident_action(request: HttpRequest, incident_id, action: str) -> HttpRespo
 
 CONTAIN_ACTIONS = ("sign-out-customers", "sign-out-staff", "reset-passwords", "disable-staff",
                    "freeze", "unfreeze", "rotate-kek", "maintenance-on", "maintenance-off",
-                   "revoke-api-tokens", "rotate-secret-key", "block-range", "unblock-range")
+                   "revoke-api-tokens", "rotate-secret-key", "block-range", "unblock-range",
+                   "rotate-webhook-secret", "end-webhook-grace")
 
 
 @perm_required(Perm.INCIDENTS_MANAGE)
@@ -198,6 +202,9 @@ def incident_contain(request: HttpRequest, incident_id, action: str) -> HttpResp
     incident = _incident(incident_id)
     if action not in CONTAIN_ACTIONS:
         raise Http404("Not found.")
+    gateway = request.POST.get("gateway", "")
+    if "webhook" in action and gateway not in webhook_rekey.WEBHOOK_GATEWAYS:
+        raise Http404("No payment gateway by that name.")
     page = reverse("console:incident_detail", args=[incident.pk])
     if step_up_needed(request):
         url = step_up_url(request, next_url=page)
@@ -230,6 +237,17 @@ def incident_contain(request: HttpRequest, incident_id, action: str) -> HttpResp
             n = rekey.contain_secret_key_rotate(incident=incident, by=request.user,
                                                 request=request)
             messages.success(request, f"Secret key rotated: {n} sessions ended (yours too).")
+        elif action == "rotate-webhook-secret":
+            new = webhook_rekey.contain_webhook_secret_rotate(
+                incident=incident, by=request.user, gateway=gateway, request=request)
+            if new:  # shown this once, never stored in the session (nor a message)
+                response = _detail(request, incident, new_webhook_secret=(gateway, new))
+                response["Cache-Control"] = "no-store"
+                return response
+        elif action == "end-webhook-grace":
+            webhook_rekey.contain_webhook_grace_end(incident=incident, by=request.user,
+                                                    gateway=gateway, request=request)
+            messages.success(request, f"The old {gateway} webhook secret is refused from now.")
         elif action == "block-range":
             blocking.range_block(incident=incident, by=request.user,
                                  network=request.POST.get("network", ""),
