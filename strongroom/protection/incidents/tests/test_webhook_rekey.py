@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from strongroom.config import PaymentConfig
+from strongroom.config import PaymentConfig, payments_load, sandbox_credentials_create
 from strongroom.protection.access.roles import Role
 from strongroom.protection.audit.events import AuditEvent
 from strongroom.protection.audit.models import AuditEntry
@@ -174,3 +174,24 @@ def test_in_an_exercise_the_roll_is_rehearsed_not_executed(stored):
     assert audit_events_since(mark) == [AuditEvent.EXERCISE_ACTION_REHEARSED] * 2
     assert stored.read_text() == before
     assert deliver(OLD) == 200
+
+
+def test_a_second_roll_drops_the_first_old_secret(incident, stored,
+                                                  django_capture_on_commit_callbacks):
+    owner = staff_make(Role.OWNER)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = webhook_rekey.contain_webhook_secret_rotate(incident=incident, by=owner,
+                                                            gateway="sandbox")
+    with django_capture_on_commit_callbacks(execute=True):
+        second = webhook_rekey.contain_webhook_secret_rotate(incident=incident, by=owner,
+                                                             gateway="sandbox")
+    assert len({OLD, first, second}) == 3
+    assert deliver(OLD) == 400 and deliver(first) == 200 and deliver(second) == 200
+
+
+def test_where_the_sandbox_secret_comes_from(tmp_path):
+    env = {"STRONGROOM_PAYMENT_GATEWAY": "sandbox", "STRONGROOM_SANDBOX_API_KEY": "k"}
+    sandbox_credentials_create(tmp_path)
+    assert not payments_load(env, tmp_path).sandbox_webhook_secret_from_env
+    from_env = payments_load({**env, "STRONGROOM_SANDBOX_WEBHOOK_SECRET": "s"}, tmp_path)
+    assert from_env.sandbox_webhook_secret_from_env and from_env.sandbox_webhook_secret == "s"
