@@ -45,3 +45,14 @@ def test_webhook_endpoint_rejects_bad_signatures_with_a_warning_and_no_payload(
     assert client.get("/payments/webhooks/sandbox/").status_code == 405
     assert client.post("/payments/webhooks/paypal/", data=b"{}",
                        content_type="application/json").status_code == 404
+
+
+def test_any_of_several_secrets_while_a_rolled_one_is_in_its_grace():
+    now = int(time.time())
+    verify(body=BODY, header=header_value("old", now, BODY), secret=["new", "old"])
+    verify(body=BODY, header=header_value("new", now, BODY), secret=["new", "old"])
+    for secret in (["new", "old"], [], ["", ""], ""):
+        with pytest.raises(WebhookInvalid):
+            verify(body=BODY, header=header_value("forged", now, BODY), secret=secret)
+    with pytest.raises(WebhookInvalid):  # an empty secret is never a key
+        verify(body=BODY, header=header_value("", now, BODY), secret=["", "new"])
