@@ -48,8 +48,10 @@ def https_sender(ca_file: Path | None, timeout: float = 10.0) -> Sender:
 
 
 class Deliverer:
-    def __init__(self, *, db: Database, url: str, secret: str, sender: Sender,
-                 clock: Callable[[], float] = time.time):
+    def __init__(self, *, db: Database, url: str, secret: str | Callable[[], str],
+                 sender: Sender, clock: Callable[[], float] = time.time):
+        """``secret``: the signing secret, or a function giving the current one (read at
+        each delivery, so a secret the store rolls is used without a restart)."""
         self.db, self.url, self.secret, self.sender, self.clock = db, url, secret, sender, clock
 
     def deliver_due(self) -> int:
@@ -61,10 +63,11 @@ class Deliverer:
                 "AND attempts < ? AND next_attempt <= ? ORDER BY created LIMIT 50",
                 (MAX_ATTEMPTS, now)).fetchall()
         delivered = 0
+        secret = self.secret() if callable(self.secret) else self.secret
         for row in due:
             body = row["payload"].encode()
             headers = {"Content-Type": "application/json", "User-Agent": "strongroom-sandbox",
-                       HEADER: header_value(self.secret, int(self.clock()), body)}
+                       HEADER: header_value(secret, int(self.clock()), body)}
             try:
                 status = self.sender(self.url, body, headers)
                 error = "" if 200 <= status < 300 else f"HTTP {status}"

@@ -10,6 +10,7 @@ import os
 import socket
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from socketserver import ThreadingMixIn
@@ -86,6 +87,19 @@ def credentials_load(path: Path) -> dict[str, str]:
     return {"api_key": str(data["api_key"]), "webhook_secret": str(data["webhook_secret"])}
 
 
+def webhook_secret_reader(path: Path, started_with: str) -> Callable[[], str]:
+    """The webhook secret from the credentials file the store shares (re-read at each
+    delivery: the store may roll it); the one the gateway started with if unreadable."""
+
+    def current() -> str:
+        try:
+            return credentials_load(path)["webhook_secret"] or started_with
+        except (OSError, ValueError, KeyError, TypeError):
+            return started_with
+
+    return current
+
+
 @dataclass
 class RunningGateway:
     server: _TlsServer
@@ -106,7 +120,8 @@ class RunningGateway:
 def gateway_start(*, home: Path, host: str, port: int, cert: Path, key: Path,
                   credentials: dict[str, str], public_url: str | None = None,
                   webhook_url: str | None = None, ca_file: Path | None = None,
-                  sender: Sender | None = None, deliver: bool = True) -> RunningGateway:
+                  sender: Sender | None = None, deliver: bool = True,
+                  credentials_file: Path | None = None) -> RunningGateway:
     """Bind, then serve and deliver in background threads; the caller waits or stops."""
     gw_home = home_prepare(home)
     db = Database(gw_home.database)
@@ -127,7 +142,10 @@ def gateway_start(*, home: Path, host: str, port: int, cert: Path, key: Path,
                                 name="sandbox-http", daemon=True)]
     deliverer = None
     if webhook_url:
-        deliverer = Deliverer(db=db, url=webhook_url, secret=credentials["webhook_secret"],
+        secret: str | Callable[[], str] = credentials["webhook_secret"]
+        if credentials_file is not None:
+            secret = webhook_secret_reader(credentials_file, credentials["webhook_secret"])
+        deliverer = Deliverer(db=db, url=webhook_url, secret=secret,
                               sender=sender or https_sender(ca_file))
         if deliver:
             threads.append(threading.Thread(target=deliverer.run, args=(stop,),

@@ -79,14 +79,15 @@ class Sandbox:
         return self.open(url, {"token": token, "action": action})
 
 
-def sandbox_start(tmp: Path, *, sender=None) -> Sandbox:
+def sandbox_start(tmp: Path, *, sender=None, credentials_file: Path | None = None) -> Sandbox:
+    """``credentials_file``: the gateway re-reads its webhook secret there at each delivery."""
     report = tls_ensure(data_dir=tmp / "var", allowed_hosts=["localhost"])
     creds = {"api_key": "sk_sandbox_" + secrets.token_urlsafe(16),
              "webhook_secret": "whsec_" + secrets.token_urlsafe(16)}
     running = gateway_start(home=tmp / "var" / "gateway", host="127.0.0.1", port=0,
                             cert=report.files.cert, key=report.files.key, credentials=creds,
                             webhook_url="https://testserver/payments/webhooks/sandbox/",
-                            sender=sender, deliver=False)
+                            sender=sender, deliver=False, credentials_file=credentials_file)
     url = f"https://localhost:{running.port}"
     running.app.public_url = url
     return Sandbox(running=running, url=url, ca=report.files.ca_cert, api_key=creds["api_key"],

@@ -24,6 +24,7 @@ from strongroom.protection.audit.models import AuditEntry
 from strongroom.protection.incidents import services, webhook_rekey
 from strongroom.protection.incidents.errors import IncidentError
 from strongroom.protection.incidents.models import TimelineEntry
+from strongroom.sandbox.tests.kit import path_of, sandbox_start
 from strongroom.testing.auditing import audit_entries_since, audit_events_since, audit_mark
 from strongroom.testing.staff import HttpsClient, console_client, mfa_stamp, staff_make
 
@@ -195,3 +196,39 @@ def test_where_the_sandbox_secret_comes_from(tmp_path):
     assert not payments_load(env, tmp_path).sandbox_webhook_secret_from_env
     from_env = payments_load({**env, "STRONGROOM_SANDBOX_WEBHOOK_SECRET": "s"}, tmp_path)
     assert from_env.sandbox_webhook_secret_from_env and from_env.sandbox_webhook_secret == "s"
+
+
+def test_the_sandbox_gateway_signs_with_the_rolled_secret_without_a_restart(
+        incident, stored, settings, tmp_path, django_capture_on_commit_callbacks):
+    """The real sandbox gateway re-reads the credentials file it shares with the store:
+    after the roll its deliveries carry the new secret, and still land once the old one
+    is refused."""
+    statuses = []
+
+    def to_store(url, body, headers):
+        extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()
+                 if k.lower() != "content-type"}
+        statuses.append(HttpsClient().post(path_of(url), data=body,
+                                           content_type="application/json", **extra))
+        return statuses[-1].status_code
+
+    box = sandbox_start(tmp_path, sender=to_store, credentials_file=stored)
+    try:
+        stored.write_text(json.dumps({"api_key": box.api_key, "webhook_secret": OLD}))
+        settings.STRONGROOM_PAYMENTS = PaymentConfig(
+            gateway="sandbox", sandbox_url=box.url, sandbox_api_key=box.api_key,
+            sandbox_webhook_secret=OLD)
+        settings.STRONGROOM_TLS_CA = box.ca
+        owner = staff_make(Role.OWNER)
+        with django_capture_on_commit_callbacks(execute=True):
+            new = webhook_rekey.contain_webhook_secret_rotate(incident=incident, by=owner,
+                                                              gateway="sandbox")
+        with django_capture_on_commit_callbacks(execute=True):
+            webhook_rekey.contain_webhook_grace_end(incident=incident, by=owner,
+                                                    gateway="sandbox")
+        with box.db.write() as conn:
+            box.db.event_add(conn, "note.created", {"object": "note"})
+        assert box.deliver() == 1 and statuses[-1].status_code == 200
+        assert deliver(OLD) == 400 and deliver(new) == 200
+    finally:
+        box.running.stop()

@@ -46,7 +46,8 @@ class Command(BaseCommand):
             running = gateway_start(
                 home=data_dir / "gateway", host=options["host"], port=port, cert=files.cert,
                 key=files.key, credentials=creds, public_url=public,
-                webhook_url=options["webhook_url"], ca_file=files.ca_cert)
+                webhook_url=options["webhook_url"], ca_file=files.ca_cert,
+                credentials_file=data_dir / config.SANDBOX_CREDENTIALS_FILE)
         except OSError as exc:
             raise CommandError(f"cannot listen on {options['host']}:{port} "
                                f"({exc.strerror}): choose another --port") from None
