@@ -12,7 +12,8 @@ expiry window) and then set in ``STRONGROOM_STRIPE_WEBHOOK_SECRET``.
 
 The file is read at each verification, so every app process accepts the new secret at
 once; the sandbox gateway (``strongroom gateway``) re-reads the same file at each
-delivery, so it signs with the new one without a restart. The secrets themselves are never logged, audited or returned but once.
+delivery, so it signs with the new one without a restart. The secrets themselves are
+never logged, audited or returned but once.
 """
 
 from __future__ import annotations
