@@ -26,7 +26,10 @@ for _ in $(seq 1 240); do
   sleep 1
 done
 
-$BIN/python -m strongroom.bench.loadcheck snapshot "$STRONGROOM_DATA_DIR/loadtest-before.json"
+# The demo catalog holds a few dozen units per variant: topped up (audited, like a staff
+# change) so the shoppers meet the store, not a sold-out shelf.
+$BIN/python -m strongroom.bench.loadcheck snapshot "$STRONGROOM_DATA_DIR/loadtest-before.json" \
+  --restock "${LOADTEST_STOCK:-100000}"
 LOADTEST_CA="$STRONGROOM_DATA_DIR/tls/ca.pem" $BIN/locust -f deploy/loadtest/locustfile.py \
   --headless --users "$users" --spawn-rate 5 --run-time "$duration" --stop-timeout 30 \
   --host https://localhost:9443 --csv "$STRONGROOM_DATA_DIR/loadtest" --only-summary \

@@ -1,7 +1,7 @@
 """`make loadtest`'s bookkeeping: what the store looked like before the shoppers came, and
 whether everything adds up after they left (the numbers a fast but wrong store gets wrong).
 
-    python -m strongroom.bench.loadcheck snapshot BEFORE.json
+    python -m strongroom.bench.loadcheck snapshot BEFORE.json [--restock N]
     python -m strongroom.bench.loadcheck check BEFORE.json locust_stats.csv [--users N]
 
 Checks, over the orders placed during the run: every paid order has a captured payment
@@ -38,9 +38,24 @@ def _stock() -> int:
     return int(Variant.objects.aggregate(n=Sum("stock"))["n"] or 0)
 
 
-def snapshot(path: Path) -> None:
+def restock(at_least: int) -> int:
+    """Top every active variant up to ``at_least`` units through the catalog service
+    (audited, the catalog cache invalidated like a staff change), so a run measures the
+    store rather than a sold-out demo catalog. Returns the variants changed."""
+    from strongroom.commerce.catalog.models import Variant
+    from strongroom.commerce.catalog.services import variant_update
+
+    low = list(Variant.objects.filter(is_active=True, stock__lt=at_least))
+    for variant in low:
+        variant_update(variant=variant, stock=at_least)
+    return len(low)
+
+
+def snapshot(path: Path, *, at_least: int = 0) -> None:
     from django.utils import timezone
 
+    if at_least:
+        restock(at_least)
     path.write_text(json.dumps({"at": timezone.now().isoformat(), "stock": _stock()}))
 
 
@@ -113,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="action", required=True)
     snap = sub.add_parser("snapshot")
     snap.add_argument("out", type=Path)
+    snap.add_argument("--restock", type=int, default=0, metavar="N",
+                      help="first top every active variant up to N units")
     chk = sub.add_parser("check")
     chk.add_argument("before", type=Path)
     chk.add_argument("stats", type=Path)
@@ -120,7 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _setup()
     if args.action == "snapshot":
-        snapshot(args.out)
+        if args.restock < 0:
+            parser.error("--restock must be 0 or more")
+        snapshot(args.out, at_least=args.restock)
         return 0
     return check(args.before, args.stats, args.users)
 
