@@ -1,4 +1,5 @@
-"""Faults: a read-only destination, S3 down, and a backup killed with SIGKILL half-way."""
+"""Faults: a read-only destination, a full disk, S3 down, and a backup killed with SIGKILL
+half-way."""
 
 from __future__ import annotations
 
@@ -63,6 +64,39 @@ def test_read_only_destination_is_one_clear_error_and_the_others_still_get_it(
     assert f"file://{read_only_folder}/backups: the destination is " in err
     assert "read-only" in err or "not writable" in err
     assert "Traceback" not in err
+    assert len(FileDestination(f"file://{good}").ids()) == 1
+    alert = alerts_open()[0]
+    assert alert.kind == "backups.destination_failed" and alert.severity == "high"
+    assert Backup.objects.get().status == Backup.Status.COMPLETE
+
+
+@pytest.fixture
+def full_folder(tmp_path):
+    """A folder on a file system with 16 KiB of room (a small tmpfs): a backup does not
+    fit, and the write fails with ENOSPC as on a full disk."""
+    folder = tmp_path / "full"
+    folder.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(folder)],
+                      capture_output=True, check=False).returncode:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_full_disk_is_one_clear_error_nothing_half_written_and_the_others_still_get_it(
+        store, tmp_path, recovery_key, full_folder, settings, capsys):
+    good = tmp_path / "good"
+    settings.STRONGROOM_BACKUPS = BackupConfig(
+        destinations=(f"file://{full_folder}/backups", f"file://{good}"))
+    with pytest.raises(SystemExit) as caught:
+        call_command("backup", "run")
+    assert caught.value.code == 1
+    err = capsys.readouterr().err
+    assert f"file://{full_folder}/backups: no space left on the destination's disk" in err
+    assert "Traceback" not in err
+    # The full destination holds no archive that could pass for a backup.
+    assert FileDestination(f"file://{full_folder}/backups").ids() == []
+    assert [p.name for p in full_folder.rglob("*") if p.is_file()] == []  # no partial file
     assert len(FileDestination(f"file://{good}").ids()) == 1
     alert = alerts_open()[0]
     assert alert.kind == "backups.destination_failed" and alert.severity == "high"
