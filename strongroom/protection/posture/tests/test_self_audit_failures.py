@@ -196,3 +196,54 @@ def test_a_broken_environment_fails_the_inventory_check(monkeypatch):
     monkeypatch.setattr(md, "requires", lambda name: [*real(name), "vanished-dist>=1"])
     status, detail = run("patch.sbom")
     assert status == "fail" and "vanished-dist is required by strongroom" in detail
+
+
+def test_a_remote_database_without_tls_fails_and_with_verify_full_passes(monkeypatch):
+    """The connection settings as a remote PostgreSQL would have them (only read by the
+    check: no connection is opened with them)."""
+    db = settings.DATABASES["default"]
+    monkeypatch.setitem(db, "ENGINE", "django.db.backends.postgresql")
+    monkeypatch.setitem(db, "HOST", "db.internal.example")
+    monkeypatch.setitem(db, "OPTIONS", {})
+    status, detail = run("config.database_tls")
+    assert status == "fail" and "without sslmode=require" in detail
+    monkeypatch.setitem(db, "OPTIONS", {"sslmode": "verify-full"})
+    assert run("config.database_tls") == ("pass",
+                                          "PostgreSQL at db.internal.example with sslmode=verify-full")
+
+
+def test_a_personal_field_stored_in_plaintext_fails_the_schema_check(monkeypatch):
+    """A model declares a plaintext column as personal data (a developer's slip)."""
+    from strongroom.protection.accounts.models import User
+
+    monkeypatch.setattr(User, "personal_fields", (*User.personal_fields, "is_active"),
+                        raising=False)
+    status, detail = run("encryption.schema")
+    assert status == "fail"
+    assert "accounts.User.is_active is declared personal data but stored in plaintext" in detail
+
+
+def test_a_field_named_like_card_data_fails(monkeypatch):
+    """A model with a ``card_number`` column (what SAQ A forbids storing)."""
+    from types import SimpleNamespace
+
+    from strongroom.protection.posture.internal.checks import data
+
+    real = data.apps.get_models
+    leaky = SimpleNamespace(_meta=SimpleNamespace(
+        label="shop.SavedCard", concrete_fields=[SimpleNamespace(name="card_number")]))
+    monkeypatch.setattr(data.apps, "get_models", lambda *a, **k: [*real(*a, **k), leaky])
+    status, detail = run("payments.no_card_data")
+    assert status == "fail" and "shop.SavedCard.card_number" in detail
+
+
+def test_a_payment_page_script_changed_since_its_inventory_fails(monkeypatch):
+    """The checkout script's bytes no longer match the hash it was inventoried with (what
+    a skimmer injected into the file would look like)."""
+    from strongroom.protection.posture.internal.checks import data
+
+    [(path, script)] = list(data.SCRIPT_INVENTORY.items())
+    monkeypatch.setitem(data.SCRIPT_INVENTORY, path,
+                        dataclasses.replace(script, sha384="A" * 64))
+    status, detail = run("payments.scripts")
+    assert status == "fail" and f"changed since inventoried: {path}" in detail
