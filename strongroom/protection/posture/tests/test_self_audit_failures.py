@@ -208,8 +208,8 @@ def test_a_remote_database_without_tls_fails_and_with_verify_full_passes(monkeyp
     status, detail = run("config.database_tls")
     assert status == "fail" and "without sslmode=require" in detail
     monkeypatch.setitem(db, "OPTIONS", {"sslmode": "verify-full"})
-    assert run("config.database_tls") == ("pass",
-                                          "PostgreSQL at db.internal.example with sslmode=verify-full")
+    assert run("config.database_tls") == (
+        "pass", "PostgreSQL at db.internal.example with sslmode=verify-full")
 
 
 def test_a_personal_field_stored_in_plaintext_fails_the_schema_check(monkeypatch):
