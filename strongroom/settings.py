@@ -22,6 +22,7 @@ SECRET_KEY = CONFIG.secret_key
 SECRET_KEY_FALLBACKS = CONFIG.secret_key_fallbacks
 # Every emailed or externally given link is built from this origin (strongroom.publicurl).
 STRONGROOM_PUBLIC_URL = CONFIG.public_url
+STRONGROOM_ACCESS_REVIEW_MONTHS = CONFIG.access_review_months
 STRONGROOM_PUBLIC_URL_CONFIGURED = CONFIG.public_url_configured
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 STRONGROOM_DATA_DIR = CONFIG.data_dir

@@ -76,6 +76,8 @@ class Config:
     jobs: JobsConfig = field(default_factory=JobsConfig)
     extra: dict[str, str] = field(default_factory=dict, repr=False)  # holds secrets too
     db_conn_max_age: int = 60  # seconds a PostgreSQL connection is kept (0: per request)
+    # Months between staff access reviews (PCI DSS 7.2.4 asks for at least every six).
+    access_review_months: int = 6
     # The origin every emailed or externally given link is built from (never the request's
     # Host header); derived from the first allowed host when STRONGROOM_PUBLIC_URL is unset.
     public_url: str = "https://localhost"
@@ -198,7 +200,17 @@ def _load(environ: dict[str, str] | None, dotenv_path: Path | None) -> Config:
         extra={k: v for k, v in env.items() if k.startswith("STRONGROOM_")},
         db_conn_max_age=integer("STRONGROOM_DB_CONN_MAX_AGE",
                                  env.get("STRONGROOM_DB_CONN_MAX_AGE", "60")),
+        access_review_months=_review_months(env),
     )
+
+
+def _review_months(env: dict[str, str]) -> int:
+    raw = env.get("STRONGROOM_ACCESS_REVIEW_MONTHS", "").strip() or "6"
+    months = integer("STRONGROOM_ACCESS_REVIEW_MONTHS", raw, minimum=1)
+    if months > 6:
+        raise ConfigError("STRONGROOM_ACCESS_REVIEW_MONTHS must be 1 to 6: PCI DSS 7.2.4 "
+                          f"asks for a review at least every six months (got {months})")
+    return months
 
 
 __all__ = [

@@ -174,3 +174,15 @@ def test_cli_bad_fixture_is_one_line_and_loads_nothing(tmp_path: Path, content: 
                     "from strongroom.protection.vault.models import Probe, Subject;"
                     "print(Probe.objects.count(), Subject.objects.count())", env=env)
     assert count.stdout.split() == ["0", "0"], count.stderr
+
+
+@pytest.mark.parametrize("months", ["0", "7", "12", "half", "-1"])
+def test_access_review_interval_is_one_to_six_months(tmp_path: Path, months: str) -> None:
+    with pytest.raises(config.ConfigError, match="STRONGROOM_ACCESS_REVIEW_MONTHS") as caught:
+        _load(tmp_path, STRONGROOM_ACCESS_REVIEW_MONTHS=months)
+    assert "\n" not in str(caught.value)
+
+
+def test_access_review_interval_default_and_shorter(tmp_path: Path) -> None:
+    assert _load(tmp_path).access_review_months == 6
+    assert _load(tmp_path, STRONGROOM_ACCESS_REVIEW_MONTHS="3").access_review_months == 3

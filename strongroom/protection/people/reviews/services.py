@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,7 +27,12 @@ from strongroom.protection.audit.services import audit_record
 from strongroom.protection.people.errors import PeopleError
 from strongroom.protection.people.models import AccessReview, AccessReviewItem
 
-EVERY = dt.timedelta(days=182)  # "every 6 months"
+
+def _every() -> dt.timedelta:
+    """The review interval: ``STRONGROOM_ACCESS_REVIEW_MONTHS`` (1 to 6, default 6)."""
+    return dt.timedelta(days=182 * settings.STRONGROOM_ACCESS_REVIEW_MONTHS // 6)
+
+
 DEADLINE = dt.timedelta(days=30)
 DECISIONS = ("confirmed", "changed", "disabled")
 
@@ -37,7 +43,7 @@ def access_review_start(*, by: Any = None, now: dt.datetime | None = None) -> Ac
     if AccessReview.objects.filter(completed_at=None).exists():
         raise PeopleError("An access review is already open: finish it first.")
     last = AccessReview.objects.order_by("-started_at").first()
-    period_start = last.started_at if last else now - EVERY
+    period_start = last.started_at if last else now - _every()
     users = [u for u in staff_list() if u.is_active]
     reveals = audit_counts_by_actor(event=AuditEvent.FIELD_REVEALED,
                                     actor_ids=[str(u.pk) for u in users], since=period_start)
@@ -85,12 +91,13 @@ def access_review_decide(*, item: AccessReviewItem, decision: str, by: Any,
 
 
 def access_review_due(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """The scheduled job's work: start a review when the last one began 6 months ago
-    (or never), alert when an open review is past its deadline. Idempotent."""
+    """The scheduled job's work: start a review when the last one began the review
+    interval ago (6 months by default) or never, alert when an open review is past its
+    deadline. Idempotent."""
     now = now or timezone.now()
     started = overdue = 0
     last = AccessReview.objects.order_by("-started_at").first()
-    if last is None or (last.completed_at is not None and last.started_at <= now - EVERY):
+    if last is None or (last.completed_at is not None and last.started_at <= now - _every()):
         review = access_review_start(now=now)
         started = 1
         # The owner and the security officer learn of it where they look (alerts list).

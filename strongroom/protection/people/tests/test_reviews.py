@@ -88,6 +88,21 @@ def test_overdue_review_raises_an_alert_and_the_job_starts_one():
     assert any(a.kind == "people.access_review_overdue" for a in alerts_open())
 
 
+def test_the_review_interval_is_a_setting(settings):
+    """Three months between reviews: the job starts the next one after 91 days, not 182."""
+    from strongroom.protection.people.models import AccessReview
+
+    settings.STRONGROOM_ACCESS_REVIEW_MONTHS = 3
+    owner = staff_make(Role.OWNER)
+    access_review_due()
+    review = AccessReview.objects.get()
+    review.completed_at = review.started_at
+    review.save(update_fields=["completed_at"])
+    assert access_review_due(now=review.started_at + dt.timedelta(days=90))["started"] == 0
+    assert access_review_due(now=review.started_at + dt.timedelta(days=91))["started"] == 1
+    assert owner.is_staff
+
+
 def test_console_page_start_and_decide():
     owner = staff_make(Role.OWNER)
     agent = staff_make(Role.SUPPORT)
