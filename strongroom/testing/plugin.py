@@ -84,6 +84,16 @@ def _shared_cache_break_closed() -> Iterator[None]:
     shared_cache_reset()
 
 
+@pytest.fixture(autouse=True)
+def _erasure_ledger_file_fresh() -> None:
+    """The erasure ledger's file mirrors the ledger table, which every test starts empty
+    (rolled back or flushed): the file a previous test appended to goes too, or its lines
+    (seq 1, 2...) would stand for this test's entries and they would never be appended."""
+    from strongroom.protection.privacy.internal.ledger import ledger_path
+
+    ledger_path().unlink(missing_ok=True)
+
+
 @pytest.fixture
 def redis_down(settings) -> Iterator[str]:
     """Redis configured (cache and throttling) at an address where nothing listens: the
