@@ -11,6 +11,8 @@ import subprocess
 import sys
 import tempfile
 
+from strongroom.testing.live import throwaway_database
+
 
 def _http() -> list[str]:
     from strongroom.bench import http
@@ -38,8 +40,11 @@ def _django_setup() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("STRONGROOM_")}
     env.update(STRONGROOM_DATA_DIR=f"{work}/var", STRONGROOM_ALLOWED_HOSTS="localhost",
                STRONGROOM_LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="strongroom.settings")
-    if server.startswith(("postgres://", "postgresql://")):
-        env["STRONGROOM_DATABASE_URL"] = _throwaway_database(server)
+    # Never the store's own database: a fresh one on that server, dropped at exit.
+    url, drop = throwaway_database(server or None, prefix="strongroom_bench")
+    if url:
+        atexit.register(drop)
+        env["STRONGROOM_DATABASE_URL"] = url
     for args in (["init"], ["migrate", "--noinput", "-v0"],
                  ["collectstatic", "--noinput", "-v0"]):
         subprocess.run([sys.executable, "-m", "strongroom", *args], env=env, check=True,
@@ -50,28 +55,6 @@ def _django_setup() -> None:
 
     django.setup()
     _django_ready = True
-
-
-def _throwaway_database(server: str) -> str:
-    """A fresh database on the PostgreSQL server ``server`` names (never the store's own),
-    dropped at exit like the data folder."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(server)
-    name = f"strongroom_bench_{os.getpid()}"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True,
-                   stdout=subprocess.DEVNULL)
-
-    def drop() -> None:
-        from django.db import connections
-
-        connections.close_all()
-        subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
-                       check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    atexit.register(drop)
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def _django_suite(module: str) -> list[str]:

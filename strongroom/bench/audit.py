@@ -30,6 +30,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from strongroom.bench.dbswap import default_database
+
 # Django and the store are imported inside the functions (function-level on purpose):
 # `python -m strongroom.bench.audit` imports this module before django.setup().
 WRITERS = 8
@@ -46,27 +48,13 @@ def _line(name: str, figure: str, ratio: float, target: float, op: str = ">=") -
 
 @contextmanager
 def _database(db: dict[str, Any]) -> Iterator[None]:
-    """Point the default connection (this thread's and new threads') at ``db``, migrated."""
+    """The default connection pointed at ``db``, migrated."""
     from django.core.management import call_command
-    from django.db import connections
     from django.test import override_settings
 
-    real = connections.settings["default"]
-    local = connections._connections
-    real_connection = getattr(local, "default", None)
-    connections.settings["default"] = {**real, **db}
-    local.default = connections.create_connection("default")
-    try:
-        with override_settings(STRONGROOM_AUDIT_CHECKPOINT_EVERY=0):
-            call_command("migrate", verbosity=0, interactive=False)
-            yield
-    finally:
-        local.default.close()
-        connections.settings["default"] = real
-        if real_connection is None:
-            del local.default
-        else:
-            local.default = real_connection
+    with default_database(db), override_settings(STRONGROOM_AUDIT_CHECKPOINT_EVERY=0):
+        call_command("migrate", verbosity=0, interactive=False)
+        yield
 
 
 @contextmanager

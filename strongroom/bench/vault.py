@@ -32,6 +32,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from strongroom.bench.dbswap import default_database
+
 # Django and the store are imported inside the functions (function-level on purpose):
 # `python -m strongroom.bench.vault` imports this module before django.setup().
 TARGETS = {
@@ -68,18 +70,13 @@ def _throwaway_store() -> Iterator[Path]:
     """Point the default database at a fresh SQLite file and the vault at a fresh KEK."""
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connections
     from django.test import override_settings
 
     from strongroom.protection.vault import services
 
     with tempfile.TemporaryDirectory(prefix="strongroom-vault-bench-") as tmp:
         data_dir = Path(tmp)
-        real = connections.settings["default"]
-        local = connections._connections  # thread-local holder of live connections
-        real_connection = getattr(local, "default", None)
-        fake = {
-            **real,
+        sqlite = {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(data_dir / "bench.sqlite3"),
             "OPTIONS": {
@@ -89,25 +86,15 @@ def _throwaway_store() -> Iterator[Path]:
             "CONN_MAX_AGE": 0,
             "CONN_HEALTH_CHECKS": False,
         }
-        connections.settings["default"] = fake
-        local.default = connections.create_connection("default")
-        try:
-            # Plain static storage: the page renders whether or not collectstatic ran
-            # (both sides of the page comparison render the same static URLs).
-            storages = {**settings.STORAGES, "staticfiles": {
-                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-            with override_settings(STRONGROOM_DATA_DIR=data_dir, STRONGROOM_KEK=None,
-                                   STORAGES=storages):
-                call_command("migrate", verbosity=0, interactive=False)
-                services.vault_init()
-                yield data_dir
-        finally:
-            local.default.close()
-            connections.settings["default"] = real
-            if real_connection is None:
-                del local.default
-            else:
-                local.default = real_connection
+        # Plain static storage: the page renders whether or not collectstatic ran
+        # (both sides of the page comparison render the same static URLs).
+        storages = {**settings.STORAGES, "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+        with default_database(sqlite), override_settings(
+                STRONGROOM_DATA_DIR=data_dir, STRONGROOM_KEK=None, STORAGES=storages):
+            call_command("migrate", verbosity=0, interactive=False)
+            services.vault_init()
+            yield data_dir
 
 
 def _plain_twin() -> Any:

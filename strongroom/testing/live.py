@@ -90,12 +90,15 @@ class LiveStore:
             step()
 
 
-def _throwaway_database(base_url: str | None) -> tuple[str | None, object]:
+def throwaway_database(base_url: str | None, *, prefix: str = "strongroom_e2e"
+                       ) -> tuple[str | None, object]:
+    """A fresh database on the PostgreSQL server ``base_url`` names (never the one it names)
+    and the function that drops it; (None, no-op) for SQLite or no URL."""
     if not base_url or base_url.startswith("sqlite"):
         return None, lambda: None
     import psycopg
 
-    name = f"strongroom_e2e_{secrets.token_hex(4)}"
+    name = f"{prefix}_{secrets.token_hex(4)}"
     parts = urlsplit(base_url)
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
@@ -111,7 +114,7 @@ def _throwaway_database(base_url: str | None) -> tuple[str | None, object]:
 def live_store_start() -> LiveStore:
     work = Path(tempfile.mkdtemp(prefix="strongroom-e2e-"))
     cleanup: list = [lambda: shutil.rmtree(work, ignore_errors=True)]
-    db_url, drop = _throwaway_database(os.environ.get("STRONGROOM_DATABASE_URL"))
+    db_url, drop = throwaway_database(os.environ.get("STRONGROOM_DATABASE_URL"))
     cleanup.append(drop)
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("STRONGROOM_", "DJANGO_", "PYTEST_"))}
