@@ -85,13 +85,18 @@ def _shared_cache_break_closed() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _erasure_ledger_file_fresh() -> None:
-    """The erasure ledger's file mirrors the ledger table, which every test starts empty
-    (rolled back or flushed): the file a previous test appended to goes too, or its lines
-    (seq 1, 2...) would stand for this test's entries and they would never be appended."""
+def _mirror_files_fresh() -> None:
+    """Files in the data directory that mirror a table (the erasure ledger's file, the
+    audit checkpoints' file) go with the rows every test starts without (rolled back or
+    flushed): a previous test's lines would otherwise stand for this test's entries (seq
+    1 never appended) or accuse its database of deleting them (checkpoint 1 "deleted")."""
+    from django.conf import settings
+
+    from strongroom.protection.audit.internal.checkpoints import file_path
     from strongroom.protection.privacy.internal.ledger import ledger_path
 
     ledger_path().unlink(missing_ok=True)
+    file_path(settings.STRONGROOM_DATA_DIR).unlink(missing_ok=True)
 
 
 @pytest.fixture
