@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import connection
 
-from strongroom.jobs.queue import queue_reset
+from strongroom.jobs.queue import queue_path, queue_reset
 
 LEASE = 3
 
@@ -83,11 +83,17 @@ class Workers:
 
 def use_queue(settings: Any, redis_url: str | None) -> None:
     """This test process queues into the same real storage as the workers. ``settings``
-    is pytest-django's fixture, which puts every change back after the test."""
+    is pytest-django's fixture, which puts every change back after the test. The SQLite
+    queue starts as a new file: one a previous test left (its journal beside it) could
+    answer "disk I/O error" to the first connection."""
     settings.STRONGROOM_JOBS = dataclasses.replace(settings.STRONGROOM_JOBS, immediate=False,
                                                    lease_seconds=LEASE)
     settings.STRONGROOM_REDIS_URL = redis_url
     queue_reset()
+    if redis_url is None:
+        queue = queue_path(settings.STRONGROOM_DATA_DIR)
+        for path in (queue, *queue.parent.glob(f"{queue.name}-*")):
+            path.unlink(missing_ok=True)
 
 
 def redis_flush(url: str) -> None:
