@@ -5,6 +5,7 @@ from django import template
 from strongroom.commerce.cart.selectors import cart_summary
 from strongroom.commerce.catalog.selectors import category_nav
 from strongroom.commerce.customers.addressing import COUNTRIES
+from strongroom.interfaces.web.templatetags.links import link
 from strongroom.interfaces.web.templatetags.moneyformat import money_format
 
 from ..shopper import cart_current
@@ -16,6 +17,8 @@ LOW_STOCK = 5
 
 # The one money format, shared with the console (web's moneyformat library).
 register.filter("money", money_format)
+# {% url %} remembered (web's links library): the layout's links on every page.
+register.simple_tag(link, takes_context=True, name="link")
 
 
 @register.filter
