@@ -67,22 +67,55 @@ class CartSummary:
         return out
 
 
+# What a cart line shows, read as tuples: the cart page is per visitor (nothing to cache),
+# and building three model instances per line for ten values was its largest cost after
+# rendering.
+_LINE_COLUMNS = ("variant_id", "variant__sku", "variant__product__name",
+                 "variant__product__slug", "variant__name", "variant__price", "quantity",
+                 "variant__stock", "variant__is_active", "variant__product__is_active")
+
+
+def _item(row: tuple) -> CartItem:
+    (variant_id, sku, product_name, product_slug, variant_name, price, quantity, stock,
+     variant_active, product_active) = row
+    return CartItem(variant_id=variant_id, sku=sku, product_name=product_name,
+                    product_slug=product_slug, variant_name=variant_name, unit_price=price,
+                    quantity=quantity, stock=stock, available=variant_active and product_active)
+
+
+def cart_summary_empty() -> CartSummary:
+    return CartSummary(currency=settings.STRONGROOM_CURRENCY)
+
+
 def cart_summary(*, cart: Cart | None) -> CartSummary:
-    currency = settings.STRONGROOM_CURRENCY
     if cart is None:
-        return CartSummary(currency=currency)
-    # Only the columns the page shows, as tuples: the cart page is per visitor (nothing to
-    # cache), so building model instances for a join it reads ten values from is its
-    # largest cost after rendering.
-    rows = cart.lines.order_by("added_at", "id").values_list(
-        "variant_id", "variant__sku", "variant__product__name", "variant__product__slug",
-        "variant__name", "variant__price", "quantity", "variant__stock",
-        "variant__is_active", "variant__product__is_active")
-    items = [
-        CartItem(variant_id=variant_id, sku=sku, product_name=product_name,
-                 product_slug=product_slug, variant_name=variant_name, unit_price=price,
-                 quantity=quantity, stock=stock, available=variant_active and product_active)
-        for (variant_id, sku, product_name, product_slug, variant_name, price, quantity, stock,
-             variant_active, product_active) in rows
-    ]
-    return CartSummary(currency=currency, items=items)
+        return cart_summary_empty()
+    rows = cart.lines.order_by("added_at", "id").values_list(*_LINE_COLUMNS)
+    return CartSummary(currency=settings.STRONGROOM_CURRENCY, items=[_item(r) for r in rows])
+
+
+@dataclass(frozen=True)
+class CartFound:
+    """A cart found with its summary in one query: ``user_id`` says whose it is."""
+
+    user_id: object | None
+    summary: CartSummary
+
+
+def cart_summary_find(*, token: str | None = None, user=None) -> CartFound | None:
+    """The cart that ``token`` opens (or ``user``'s cart) and its lines, in one query (the
+    cart LEFT JOINed to its lines; a cart without lines is one row of NULLs), or None
+    when there is no such cart. For the pages that only show a cart."""
+    if user is not None:
+        carts = Cart.objects.filter(user=user)
+    elif token and len(token) <= MAX_TOKEN_LENGTH:
+        carts = Cart.objects.filter(token_hash=token_hash(token))
+    else:
+        return None
+    lines = tuple(f"lines__{column}" for column in _LINE_COLUMNS)
+    rows = list(carts.order_by("lines__added_at", "lines__id").values_list("user_id", *lines))
+    if not rows:
+        return None
+    items = [_item(row[1:]) for row in rows if row[1] is not None]
+    return CartFound(user_id=rows[0][0],
+                     summary=CartSummary(currency=settings.STRONGROOM_CURRENCY, items=items))

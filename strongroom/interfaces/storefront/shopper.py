@@ -10,7 +10,13 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from strongroom.commerce.cart.models import Cart
-from strongroom.commerce.cart.selectors import cart_by_token, cart_for_user
+from strongroom.commerce.cart.selectors import (
+    CartSummary,
+    cart_by_token,
+    cart_for_user,
+    cart_summary_empty,
+    cart_summary_find,
+)
 from strongroom.commerce.cart.services import cart_create
 
 CART_SESSION_KEY = "cart_token"
@@ -30,6 +36,21 @@ def cart_current(request: HttpRequest) -> Cart | None:
             del request.session[CART_SESSION_KEY]
         return None
     return cart
+
+
+def cart_summary_current(request: HttpRequest) -> CartSummary:
+    """What ``cart_summary(cart=cart_current(request))`` gives, in one query: the cart page
+    shows a cart and changes nothing, and it is per visitor, so it cannot be cached."""
+    if request.user.is_authenticated:
+        found = cart_summary_find(user=request.user)
+    else:
+        token = request.session.get(CART_SESSION_KEY)
+        found = cart_summary_find(token=token) if isinstance(token, str) else None
+        if found is None or found.user_id is not None:  # as cart_current: dropped
+            if CART_SESSION_KEY in request.session:
+                del request.session[CART_SESSION_KEY]
+            found = None
+    return found.summary if found is not None else cart_summary_empty()
 
 
 def cart_current_or_create(request: HttpRequest) -> Cart:

@@ -17,7 +17,7 @@ from strongroom.errors import ApplicationError
 
 from ..feedback import error_flash, error_page, error_to_form
 from ..forms.cart import AddToCartForm, CartLineForm, CartRemoveForm
-from ..shopper import cart_current, cart_current_or_create
+from ..shopper import cart_current, cart_current_or_create, cart_summary_current
 from .catalog import product_page
 
 
@@ -28,7 +28,7 @@ def cart(request: HttpRequest) -> HttpResponse:
 
 
 def cart_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
-    summary = cart_summary(cart=cart_current(request))
+    summary = cart_summary_current(request)
     return render(request, "storefront/cart.html",
                   {"summary": summary, "cart_count": summary.count}, status=status)
 
