@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROUND_SECONDS = 2
-ROUNDS = 3
+ROUNDS = 5
 CONNECTIONS = 16
 COLD_TARGET = 1 / 3
 WARM_TARGET = 1.0
