@@ -29,9 +29,10 @@ def _grow(to: int, suspect: str) -> None:
     from strongroom.protection.audit.models import AuditEntry
 
     have = AuditEntry.objects.count()
-    if have >= to:
-        return
-    n, start_seq = to - have, 10**12 + have
+    # One event in 300 is the suspect's. A log another suite already grew (the console
+    # lists' synthetic events name other actors) gets only the suspect's share added.
+    n, every = (to - have, 300) if have < to else (to // 300, 1)
+    start_seq = 10**12 + have
     now_us = int(time.time() * 1_000_000)
     step = YEAR_US // n
     if connection.vendor == "postgresql":
@@ -39,20 +40,20 @@ def _grow(to: int, suspect: str) -> None:
             "INSERT INTO audit_event (chain, seq, at_us, event, actor_type, actor_id, "
             "subject_id, object_type, object_id, fields, reason, request_id, origin_id, "
             "digest) SELECT 15, %s + g, %s - (g::bigint * %s), 2002, 3, "
-            "CASE WHEN g %% 300 = 0 THEN %s ELSE 'staff-' || (g %% 300) END, "
+            "CASE WHEN g %% %s = 0 THEN %s ELSE 'staff-' || (g %% 300) END, "
             "md5((g %% 200000)::text)::uuid::text, 'accounts.user', '', 'email', '', '', '', "
             "repeat('0', 64) FROM generate_series(1, %s) AS g")
-        params = (start_seq, now_us, step, suspect, n)
+        params = (start_seq, now_us, step, every, suspect, n)
     else:
         sql = (
             "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < %s) "
             "INSERT INTO audit_event (chain, seq, at_us, event, actor_type, actor_id, "
             "subject_id, object_type, object_id, fields, reason, request_id, origin_id, "
             "digest) SELECT 15, %s + n, %s - (n * %s), 2002, 3, "
-            "CASE WHEN n %% 300 = 0 THEN %s ELSE 'staff-' || (n %% 300) END, "
+            "CASE WHEN n %% %s = 0 THEN %s ELSE 'staff-' || (n %% 300) END, "
             "printf('%%08x-0000-4000-8000-%%012x', n %% 200000, n %% 200000), "
             "'accounts.user', '', 'email', '', '', '', substr(hex(zeroblob(32)), 1, 64) FROM g")
-        params = (n, start_seq, now_us, step, suspect)
+        params = (n, start_seq, now_us, step, every, suspect)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         cursor.execute("ANALYZE audit_event" if connection.vendor == "postgresql" else "ANALYZE")
