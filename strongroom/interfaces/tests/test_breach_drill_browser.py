@@ -25,6 +25,7 @@ import zoneinfo
 import pytest
 from playwright.sync_api import expect
 
+from strongroom.protection.access.ratelimit import LIMIT_DEFAULT, WINDOW_DEFAULT
 from strongroom.testing.accounts import console_sign_in
 from strongroom.testing.live import live_shell
 
@@ -33,9 +34,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("live-store")]
 DOMAIN = "breach-drill.example"
 AGENT = f"sam.support@{DOMAIN}"
 PASSWORD = "correct horse battery staple"  # the test factories' password
-CUSTOMERS = 30  # the live store's reveal limit (the default): all 30 reveals succeed
+# The live store runs with the default reveal limit, which is also the mass-access
+# threshold: all 30 reveals succeed and the 30th raises the alert.
+CUSTOMERS = LIMIT_DEFAULT
+WINDOW = WINDOW_DEFAULT  # the reveal window: fixed stretches of the clock
 ZONE = "Asia/Kolkata"  # the owner's clock for the drill: +05:30, no daylight saving
-WINDOW = 3600  # the live store's reveal window (the default), fixed hours of the clock
 
 SET_UP = f"""
 import json
