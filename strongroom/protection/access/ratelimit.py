@@ -7,7 +7,11 @@ the limit fails closed, never open.
 
 Mass access is what a compromised or curious staff account looks like from the inside:
 a few reveals an hour are support work, hundreds are a download. The limit stops the
-download and raises the alarm once per window (the caller records it).
+download and raises the alarm once per window (the caller records it). Stopping at the
+limit must not be a way to stay silent: the reveal that brings the window's count to
+``STRONGROOM_REVEAL_ALERT_AT`` (the limit unless set lower) raises the mass-access alert
+too (``Verdict.mass_access``, once per window with the cache counter; the alert's dedupe
+key counts a repeat from the audit-log counter's race instead of raising it twice).
 """
 
 from __future__ import annotations
@@ -35,11 +39,23 @@ class Verdict:
     count: int
     limit: int
     first_refusal: bool  # the first refusal in this window: time to alert
+    mass_access: bool = False  # allowed, and the window's count reached the alert threshold
 
 
 def _limits() -> tuple[int, int]:
     return (int(getattr(settings, "STRONGROOM_REVEAL_LIMIT", LIMIT_DEFAULT)),
             int(getattr(settings, "STRONGROOM_REVEAL_WINDOW", WINDOW_DEFAULT)))
+
+
+def alert_threshold(limit: int) -> int:
+    """Reveals in a window that raise the mass-access alert: STRONGROOM_REVEAL_ALERT_AT,
+    never above the limit (the last allowed reveal alerts at the latest) nor below 1."""
+    wanted = int(getattr(settings, "STRONGROOM_REVEAL_ALERT_AT", limit) or limit)
+    return max(1, min(wanted, limit))
+
+
+def _allowed(count: int, limit: int) -> Verdict:
+    return Verdict(True, count, limit, False, mass_access=count == alert_threshold(limit))
 
 
 def _shared_cache() -> bool:
@@ -73,7 +89,7 @@ def _from_cache(staff_id: str, slot: int, window: int, limit: int) -> Verdict:
         cache.set(key, 1, timeout=window + 60)
         count = 1
     if count <= limit:
-        return Verdict(True, count, limit, False)
+        return _allowed(count, limit)
     first = cache.add(f"access:reveal-alert:{staff_id}:{slot}", 1, timeout=window + 60)
     return Verdict(False, count, limit, bool(first))
 
@@ -92,7 +108,7 @@ def _from_audit_log(staff_id: str, start: float, limit: int) -> Verdict:
     done = audit_search(actor_id=staff_id, events=AuditEvent.FIELD_REVEALED,
                         since=since).count()
     if done < limit:
-        return Verdict(True, done + 1, limit, False)
+        return _allowed(done + 1, limit)
     alerted = audit_search(actor_id=staff_id, events=AuditEvent.REVEAL_RATE_LIMITED,
                            since=since).exists()
     return Verdict(False, done + 1, limit, not alerted)

@@ -83,7 +83,9 @@ def field_reveal(*, viewer: Any, subject_id: Any, obj: Model, groups: Iterable[F
     gate refuses the viewer customer data (TrainingRequired, TRAINING_GATE_REFUSED
     recorded) or the viewer is over the reveal rate limit: then RevealRateLimited is
     raised, and the first refusal in a window records REVEAL_RATE_LIMITED and logs a
-    warning (the alert). Returns the revealed field names."""
+    warning (the alert). The reveal that brings the window's count to the mass-access
+    threshold raises the ``access.mass_reveal`` alert in its own transaction. Returns the
+    revealed field names."""
     names = fields_of(groups)
     if reveals_frozen():  # incident containment: nobody reveals until it is lifted
         raise RevealsFrozen("Reveals are frozen store-wide while an incident is contained. "
@@ -126,7 +128,22 @@ def field_reveal(*, viewer: Any, subject_id: Any, obj: Model, groups: Iterable[F
     with transaction.atomic():
         audit_record(event=AuditEvent.FIELD_REVEALED, actor=viewer, subject_id=subject_id,
                      object=obj, fields=names, reason=reason, request=request)
+        if verdict.mass_access:
+            _mass_access_alert(viewer=viewer, count=verdict.count, limit=verdict.limit)
     return names
+
+
+def _mass_access_alert(*, viewer: Any, count: int, limit: int) -> None:
+    """The alert for a staff account whose reveals in the window reached the threshold:
+    a whole window's allowance used is a download, even if it stops at the limit. No
+    customer in the alert: the FIELD_REVEALED events say whose data (the breach scope)."""
+    alert_raise(kind="access.mass_reveal", source="access", severity=Severity.HIGH,
+                summary=f"staff account {viewer.pk} revealed customer data {count} times in "
+                        f"the window (mass access; reveals stop after {limit})",
+                detail={"staff_id": str(viewer.pk), "reveals": count, "limit": limit},
+                dedupe_key=f"access.mass_reveal:{viewer.pk}")
+    logger.warning("mass access: staff %s made %d reveals in the window (limit %d)",
+                   viewer.pk, count, limit)
 
 
 def reveals_freeze_set(*, frozen: bool, by: Any, reason: str = "") -> bool:

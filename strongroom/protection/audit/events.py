@@ -61,7 +61,7 @@ class AuditEvent(IntEnum):
     CUSTOMER_VIEWED = 2000  # a console/API page showed (masked) customer data
     ORDER_VIEWED = 2001
     FIELD_REVEALED = 2002  # fields=[...], reason required
-    REVEAL_RATE_LIMITED = 2003  # mass-access alert
+    REVEAL_RATE_LIMITED = 2003  # a reveal refused over the limit (alerted at the first)
     ROLE_CHANGED = 2010
     STAFF_INVITED = 2020
     STAFF_ACTIVATED = 2021

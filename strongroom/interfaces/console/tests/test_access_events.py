@@ -138,6 +138,33 @@ def test_reveal_rate_limit_alerts_once_and_refuses(customer, settings, caplog):
     assert Alert.objects.get(kind="access.reveal_limit").count == 1
 
 
+def test_the_reveal_reaching_the_threshold_raises_the_mass_access_alert(customer, settings,
+                                                                       caplog):
+    settings.STRONGROOM_REVEAL_LIMIT = 5
+    settings.STRONGROOM_REVEAL_ALERT_AT = 3
+    from strongroom.protection.alerts.models import Alert
+
+    agent = staff_make(Role.SUPPORT)
+    client = console_client(agent)
+    url = reverse("console:customer_reveal", args=[customer.pk])
+    form = {"groups": ["email"], "reason": "customer_request"}
+    for _ in range(2):
+        assert client.post(url, form).status_code == 200
+    assert not Alert.objects.filter(kind="access.mass_reveal").exists()
+    with caplog.at_level(logging.WARNING, logger="strongroom.access"):
+        r = client.post(url, form)
+    assert r.status_code == 200 and b"cara@example.test" in r.content  # allowed: shown
+    assert "mass access" in caplog.text and str(agent.pk) in caplog.text
+    alert = Alert.objects.get(kind="access.mass_reveal")
+    assert (alert.source, alert.severity, alert.count) == ("access", "high", 1)
+    assert alert.detail == {"staff_id": str(agent.pk), "reveals": 3, "limit": 5}
+    assert "cara" not in alert.summary and str(customer.pk) not in alert.summary
+    for _ in range(2):  # up to the limit: no second alert
+        assert client.post(url, form).status_code == 200
+    assert Alert.objects.get(kind="access.mass_reveal").count == 1
+    assert not Alert.objects.filter(kind="access.reveal_limit").exists()
+
+
 def test_refused_reveal_records_no_reveal(customer):
     agent = staff_make(Role.SUPPORT)
     client = console_client(agent)

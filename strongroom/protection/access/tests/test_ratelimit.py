@@ -51,3 +51,28 @@ def test_with_redis_down_the_limit_is_counted_in_the_audit_log(redis_down, setti
     refused = reveal_take(staff_id="s-outage")
     assert not refused.allowed and refused.first_refusal
     reveal_reset(staff_id="s-outage")  # best effort: no error either
+
+
+def test_the_reveal_that_reaches_the_threshold_is_the_mass_access_one(settings):
+    """Using a window's whole allowance and stopping there must not stay silent."""
+    settings.STRONGROOM_REVEAL_COUNTER = "cache"
+    settings.STRONGROOM_REVEAL_LIMIT = 3
+    settings.STRONGROOM_REVEAL_WINDOW = 60
+    now = 2_000_040.0
+    verdicts = [reveal_take(staff_id="m1", now=now) for _ in range(5)]
+    assert [v.mass_access for v in verdicts] == [False, False, True, False, False]
+    settings.STRONGROOM_REVEAL_ALERT_AT = 2  # a lower threshold alerts earlier
+    assert [reveal_take(staff_id="m2", now=now).mass_access for _ in range(4)] == [
+        False, True, False, False]
+    settings.STRONGROOM_REVEAL_ALERT_AT = 50  # never above the limit
+    assert [reveal_take(staff_id="m3", now=now).mass_access for _ in range(4)] == [
+        False, False, True, False]
+
+
+@pytest.mark.django_db
+def test_mass_access_from_the_audit_log_counter(settings):
+    settings.STRONGROOM_REVEAL_LIMIT = 3
+    _revealed("m-audit", 1)
+    assert not reveal_take(staff_id="m-audit").mass_access
+    _revealed("m-audit", 1)
+    assert reveal_take(staff_id="m-audit").mass_access  # this would be the third
