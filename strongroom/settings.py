@@ -20,6 +20,9 @@ SECRET_KEY = CONFIG.secret_key
 # Rotation: sessions, reset links and other signed values made under an earlier key still
 # verify (Django checks SECRET_KEY, then each fallback); new ones use SECRET_KEY.
 SECRET_KEY_FALLBACKS = CONFIG.secret_key_fallbacks
+# The key is the data directory's file: each process reloads it (and the fallbacks file)
+# when a rotation replaces them (strongroom.config.secretwatch).
+STRONGROOM_SECRET_KEY_FROM_FILE = CONFIG.secret_key_from_file
 # Every emailed or externally given link is built from this origin (strongroom.publicurl).
 STRONGROOM_PUBLIC_URL = CONFIG.public_url
 STRONGROOM_ACCESS_REVIEW_MONTHS = CONFIG.access_review_months

@@ -35,6 +35,7 @@ from strongroom.config.payments import (
 from strongroom.config.secretkey import (
     MIN_SECRET_KEY_CHARS,
     MIN_SECRET_KEY_LENGTH,
+    SECRET_KEY_FALLBACKS_FILE,
     SECRET_KEY_FILE,
     secret_key_create,
     secret_key_fallbacks,
@@ -84,6 +85,9 @@ class Config:
     public_url_configured: bool = False
     # Earlier secret keys still accepted for sessions and signed links (rotation).
     secret_key_fallbacks: list[str] = field(default_factory=list, repr=False)
+    # The key is the data directory's file (not STRONGROOM_SECRET_KEY): a rotation from
+    # the incident page replaces it, and every process reloads it (config.secretwatch).
+    secret_key_from_file: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -177,7 +181,9 @@ def _load(environ: dict[str, str] | None, dotenv_path: Path | None) -> Config:
         database_url=database_url,
         allowed_hosts=allowed_hosts,
         secret_key=secret_key,
-        secret_key_fallbacks=secret_key_fallbacks(env, secret_key, debug),
+        secret_key_fallbacks=secret_key_fallbacks(env, secret_key, debug, data_dir),
+        secret_key_from_file=(not env.get("STRONGROOM_SECRET_KEY", "").strip()
+                              and (data_dir / SECRET_KEY_FILE).is_file()),
         public_url=public_url,
         public_url_configured=public_url_configured,
         redis_url=env.get("STRONGROOM_REDIS_URL", "").strip() or None,
@@ -218,6 +224,7 @@ __all__ = [
     "MIN_SECRET_KEY_LENGTH",
     "PAYMENT_GATEWAYS",
     "SANDBOX_CREDENTIALS_FILE",
+    "SECRET_KEY_FALLBACKS_FILE",
     "SECRET_KEY_FILE",
     "AccountsConfig",
     "BackupConfig",

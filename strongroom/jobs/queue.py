@@ -26,6 +26,7 @@ from django.utils import timezone
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import PeriodicTask, TaskWrapper
 
+from strongroom.config.secretwatch import secret_keys_refresh
 from strongroom.jobs.internal import runner
 from strongroom.jobs.models import PendingTask
 from strongroom.jobs.registry import jobs_all, schedule_of, tasks_all
@@ -117,6 +118,8 @@ def _register(huey: Huey) -> None:
 
     if not huey.immediate:  # immediate: the caller's own connection and transaction
         huey.pre_execute("db")(lambda task: close_connections())
+        # A secret key rotated by another process: sign this job's links with the new one.
+        huey.pre_execute("secret-key")(lambda task: secret_keys_refresh())
         huey.post_execute("db")(lambda task, value, exc: close_connections())
     _wrappers["pending"] = huey.task(name="strongroom.pending", retry_backoff=BACKOFF)(
         runner.pending_execute)

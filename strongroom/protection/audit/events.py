@@ -191,6 +191,8 @@ class AuditEvent(IntEnum):
     CONTAINMENT_RANGE_UNBLOCKED = 12071
     CONTAINMENT_WEBHOOK_SECRET_ROTATED = 12080  # reason: gateway, grace end (never a secret)
     CONTAINMENT_WEBHOOK_GRACE_ENDED = 12081  # the old webhook secret refused from now on
+    CONTAINMENT_SECRET_KEY_ROLLED = 12090  # routine: the old key a fallback until (reason)
+    CONTAINMENT_SECRET_KEY_FALLBACKS_DROPPED = 12091  # earlier keys refused from now on
 
     @property
     def domain(self) -> Domain:

@@ -11,11 +11,16 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: models load only once the app registry is ready.
+        from django.core.signals import request_started
+
+        from strongroom.config.secretwatch import secret_keys_refresh
         from strongroom.protection.audit.services import audit_recorded
         from strongroom.protection.privacy.retention import retention_exempt_register
 
-        from . import selfaudit  # noqa: F401 - registers the incident plan's check
+        from . import checks, selfaudit  # noqa: F401 - register the system and plan checks
         from .canaries import canary_subject_ids, on_audit_recorded
 
         audit_recorded.connect(on_audit_recorded, dispatch_uid="incidents.canaries")
+        # A key rotated from the incident page reaches every process (config.secretwatch).
+        request_started.connect(secret_keys_refresh, dispatch_uid="config.secretwatch")
         retention_exempt_register(canary_subject_ids)

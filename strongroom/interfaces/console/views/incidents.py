@@ -125,8 +125,17 @@ def _detail(request: HttpRequest, incident, *, status: int = 200, **forms) -> Ht
         "blocks": blocking.blocks_active(incident=incident),
         "contain_buttons": _buttons(reveals_frozen(), containment.maintenance_available()),
         "webhook_secrets": webhook_rekey.webhook_secrets_status(),
+        **_key_fallbacks(), "fallback_days": rekey.fallback_days_default(),
+        "max_fallback_days": rekey.MAX_FALLBACK_DAYS,
         "new_webhook_secret": forms.get("new_webhook_secret"),
     }, status=status)
+
+
+def _key_fallbacks() -> dict:
+    try:
+        return {"key_fallbacks": rekey.secret_key_fallbacks_status()}
+    except IncidentError as exc:  # an unusable fallbacks file: the page says why
+        return {"key_fallbacks_error": str(exc)}
 
 
 def _buttons(frozen: bool, maintenance: bool) -> list[tuple[str, str]]:
@@ -136,8 +145,7 @@ def _buttons(frozen: bool, maintenance: bool) -> list[tuple[str, str]]:
            ("unfreeze", "Lift the reveal/export freeze") if frozen
            else ("freeze", "Freeze reveals and exports"),
            ("rotate-kek", "Rotate the key-encryption key"),
-           ("revoke-api-tokens", "Revoke every API token"),
-           ("rotate-secret-key", "Rotate the secret key (signs everyone out)")]
+           ("revoke-api-tokens", "Revoke every API token")]
     if maintenance:
         out += [("maintenance-on", "Maintenance mode on"), ("maintenance-off", "off")]
     return out
@@ -190,7 +198,8 @@ def incident_action(request: HttpRequest, incident_id, action: str) -> HttpRespo
 
 CONTAIN_ACTIONS = ("sign-out-customers", "sign-out-staff", "reset-passwords", "disable-staff",
                    "freeze", "unfreeze", "rotate-kek", "maintenance-on", "maintenance-off",
-                   "revoke-api-tokens", "rotate-secret-key", "block-range", "unblock-range",
+                   "revoke-api-tokens", "rotate-secret-key", "roll-secret-key",
+                   "drop-secret-key-fallbacks", "block-range", "unblock-range",
                    "rotate-webhook-secret", "end-webhook-grace")
 
 
@@ -237,6 +246,17 @@ def incident_contain(request: HttpRequest, incident_id, action: str) -> HttpResp
             n = rekey.contain_secret_key_rotate(incident=incident, by=request.user,
                                                 request=request)
             messages.success(request, f"Secret key rotated: {n} sessions ended (yours too).")
+        elif action == "roll-secret-key":
+            until = rekey.contain_secret_key_roll(incident=incident, by=request.user,
+                                                  days=request.POST.get("days", ""),
+                                                  request=request)
+            if until is not None:
+                messages.success(request, "Secret key rotated; the old one is accepted until "
+                                 f"{until:%Y-%m-%d %H:%M} UTC.")
+        elif action == "drop-secret-key-fallbacks":
+            n = rekey.contain_secret_key_fallbacks_drop(incident=incident, by=request.user,
+                                                        request=request)
+            messages.success(request, f"{n} earlier secret keys refused from now on.")
         elif action == "rotate-webhook-secret":
             new = webhook_rekey.contain_webhook_secret_rotate(
                 incident=incident, by=request.user, gateway=gateway, request=request)
