@@ -8,6 +8,7 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
+from strongroom.hiddensubjects import hidden_subject_ids
 from strongroom.protection.vault.selectors import blind_index_candidates
 
 from .errors import AddressNotFound, CustomerNotFound
@@ -41,11 +42,15 @@ def customer_list(*, query: str = "") -> QuerySet:
 
     ``query`` finds customers by exact email (any letter case) or by the phone number
     of a saved address (any spacing), through the vault's blind indexes: personal
-    fields are encrypted, so there is no partial or fuzzy matching."""
+    fields are encrypted, so there is no partial or fuzzy matching. Without a query
+    (browsing, routine work) the hidden subjects (canary records) are left out; sought by
+    their exact address they are found, and showing them trips the alarm."""
     customers = get_user_model().objects.filter(is_staff=False)
     query = (query or "").strip()
     if query:
         customers = customers.filter(_customer_match(query))
+    else:
+        customers = customers.exclude(subject_id__in=hidden_subject_ids())
     return customers.order_by("-date_joined", "-pk")
 
 

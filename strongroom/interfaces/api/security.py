@@ -23,6 +23,7 @@ from strongroom.protection.accounts.throttling.throttle import (
     throttle_success,
 )
 from strongroom.protection.accounts.tokens import api_token_get
+from strongroom.protection.incidents.canaries import canary_api_read
 
 
 class BearerToken(HttpBearer):
@@ -43,6 +44,9 @@ class BearerToken(HttpBearer):
         # Staff must pass MFA; a password-only API token would step around it.
         if api_token is None or api_token.user.is_staff:
             raise AuthenticationError()
+        # A canary record's token reads a trap: the alarm goes off in this request.
+        canary_api_read(token_id=api_token.pk, subject_id=api_token.user.subject_id,
+                        request=request)
         return api_token
 
 

@@ -14,8 +14,8 @@ class IncidentsConfig(AppConfig):
         from django.core.signals import request_started
 
         from strongroom.config.secretwatch import secret_keys_refresh
+        from strongroom.hiddensubjects import hidden_subjects_register
         from strongroom.protection.audit.services import audit_recorded
-        from strongroom.protection.privacy.retention import retention_exempt_register
 
         from . import checks, selfaudit  # noqa: F401 - register the system and plan checks
         from .canaries import canary_subject_ids, on_audit_recorded
@@ -23,4 +23,5 @@ class IncidentsConfig(AppConfig):
         audit_recorded.connect(on_audit_recorded, dispatch_uid="incidents.canaries")
         # A key rotated from the incident page reaches every process (config.secretwatch).
         request_started.connect(secret_keys_refresh, dispatch_uid="config.secretwatch")
-        retention_exempt_register(canary_subject_ids)
+        # Canaries are left out of the store's own lists, counts, mailings and exports.
+        hidden_subjects_register(canary_subject_ids)

@@ -9,7 +9,9 @@ tag (see ``models.Canary``): a thief with a dump cannot tell them apart.
 Detection watches the audit log as it is written (``audit.services.audit_recorded``), so
 every route that records a read is covered without touching the routes themselves: a
 staff page or reveal, an export, an API read (``DATA_SEEN_EVENTS``), and a sign-in or
-reset attempt naming a canary's email (a leaked list being tried). The alert (high), the
+reset attempt naming a canary's email (a leaked list being tried). An API request made with
+a canary's bearer token is recorded as a read by that token (``canary_api_read``, called by
+the API's bearer check), so it trips the same way. The alert (high), the
 CANARY_TRIPPED audit event and a drafted incident are written in the transaction of the
 event that tripped them: within the request, and never without that event.
 
@@ -160,6 +162,21 @@ def canary_trip(*, event: AuditEvent, actor: Actor) -> Alert:
                  reason=f"{event.label} by {who}")
     incident_open_from_alert(alert_id=alert.pk, by=SYSTEM)
     return alert
+
+
+def canary_api_read(*, token_id: Any, subject_id: Any, request: Any = None) -> bool:
+    """An API request carries a canary's bearer token (nobody legitimate has one: the
+    token was made with a cracked password, or written into the database): record the
+    read as CUSTOMER_VIEWED by that API client, which trips the alarm (the audit hook) in
+    the same transaction, within the request. True when it was a canary."""
+    if not canary_is(subject_id=subject_id):
+        return False
+    with transaction.atomic():
+        audit_record(event=AuditEvent.CUSTOMER_VIEWED, subject_id=subject_id,
+                     actor=Actor.api_client(str(token_id), uuid.UUID(str(subject_id))),
+                     object=("accounts.apitoken", token_id), request=request,
+                     reason="an API request with the account's bearer token")
+    return True
 
 
 def on_audit_recorded(sender: Any, event: AuditEvent, actor: Actor, subject_id: str,

@@ -26,6 +26,7 @@ from strongroom.protection.access.selectors import role_of
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
 
+from .canaries import canary_subject_ids
 from .errors import IncidentError
 from .models import Delivery, EntryKind, Incident, Notice, NoticeKind
 from .services import timeline_write
@@ -134,7 +135,9 @@ def notices_send_batch(*, incident_id: str, batch: int = BATCH) -> dict[str, int
     if notice.approved_at is None or incident.exercise:
         return {"sent": 0, "no_account": 0, "left": 0}
     told = Delivery.objects.filter(incident=incident).values_list("subject_id", flat=True)
-    pending = list(incident.scope.exclude(subject_id__in=told)
+    # The scope leaves canaries out when recorded; a canary is never mailed all the same.
+    scope = incident.scope.exclude(subject_id__in=canary_subject_ids())
+    pending = list(scope.exclude(subject_id__in=told)
                    .order_by("subject_id").values_list("subject_id", flat=True)[:batch])
     users = {u.subject_id: u for u in get_user_model().objects.filter(subject_id__in=pending)}
     sent = missing = 0
@@ -153,7 +156,7 @@ def notices_send_batch(*, incident_id: str, batch: int = BATCH) -> dict[str, int
         send_mail(notice.subject, notice.body, None, [user.email])
         Delivery.objects.filter(pk=row.pk).update(status="sent", at=timezone.now())
         sent += 1
-    left = incident.scope.exclude(
+    left = scope.exclude(
         subject_id__in=Delivery.objects.filter(incident=incident).values("subject_id")).count()
     if sent or missing:
         with transaction.atomic():

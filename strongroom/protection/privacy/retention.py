@@ -17,8 +17,6 @@ counts. Each real sweep is audited with its counts (RETENTION_SWEPT).
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +29,7 @@ from django.utils import timezone
 
 from strongroom.commerce.cart.models import Cart, CartLine
 from strongroom.commerce.orders.models import Order
+from strongroom.hiddensubjects import hidden_subject_ids
 from strongroom.protection.accounts.models import ThrottleCounter, ThrottleMember, UserSession
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_record
@@ -64,28 +63,15 @@ def _delete(qs: Any, dry_run: bool) -> int:
     return qs.count() if dry_run else qs.delete()[0]
 
 
-_EXEMPT: list[Callable[[], Iterable[uuid.UUID]]] = []
-
-
-def retention_exempt_register(subjects: Callable[[], Iterable[uuid.UUID]]) -> None:
-    """An app above privacy names accounts the inactivity sweep must leave alone (the
-    incident app's canaries: they never sign in by design, and a notice or an erasure
-    would both spend them and email a trap address). ``subjects`` is called per sweep."""
-    if subjects not in _EXEMPT:
-        _EXEMPT.append(subjects)
-
-
-def _exempt_subjects() -> set[uuid.UUID]:
-    return {subject for provider in _EXEMPT for subject in provider()}
-
-
 def _inactive(now: dt.datetime, dry_run: bool) -> tuple[int, int]:
     s = privacy_settings()
     cutoff = now - dt.timedelta(days=365 * s.inactive_years)
     unused = (get_user_model().objects.filter(is_staff=False, is_active=True)
               .filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True,
                                                    date_joined__lt=cutoff))
-              .exclude(subject_id__in=_exempt_subjects()))
+              # Canary records never sign in by design: a notice or an erasure would both
+              # spend them and email a trap address (strongroom.hiddensubjects).
+              .exclude(subject_id__in=hidden_subject_ids()))
     notified = dict(RetentionNotice.objects.filter(user__in=unused)
                     .values_list("user_id", "sent_at"))
     notices = erased = 0
