@@ -113,12 +113,14 @@ def _switch_at_commit(*, key: str | None, fallbacks: list[Fallback], record: Cal
     commits: the fallbacks first, so a stop in between leaves the old key accepted (the
     current key listed as its own fallback is ignored), never an old key lost."""
     data_dir = Path(settings.STRONGROOM_DATA_DIR)
-    staged = [(_stage(data_dir / SECRET_KEY_FALLBACKS_FILE, fallbacks_file_text(fallbacks)),
-               data_dir / SECRET_KEY_FALLBACKS_FILE)]
+    listed = data_dir / SECRET_KEY_FALLBACKS_FILE
+    staged = [(_stage(listed, fallbacks_file_text(fallbacks)), listed)] if fallbacks else []
     if key is not None:
         staged.append((_stage(_key_file(), key), _key_file()))
 
     def switch() -> None:
+        if not fallbacks:  # none kept: no file (deleted before the key changes)
+            listed.unlink(missing_ok=True)
         for source, target in staged:
             os.replace(source, target)
         if key is not None:

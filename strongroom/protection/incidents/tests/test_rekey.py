@@ -65,6 +65,7 @@ def key_file(settings):
     path.chmod(0o600)
     yield path
     path.unlink()
+    assert not path.with_name("secret_key_fallbacks").exists()  # none written after a leak
 
 
 def test_secret_key_rotation_refuses_old_sessions_and_old_signatures(

@@ -105,7 +105,7 @@ def test_routine_rotation_keeps_sessions_and_links_until_the_fallback_is_dropped
         assert _contain(owner, incident, "drop-secret-key-fallbacks").status_code == 302
     assert audit_events_since(mark) == [AuditEvent.CONTAINMENT_SECRET_KEY_FALLBACKS_DROPPED]
     assert django_settings.SECRET_KEY_FALLBACKS == []
-    assert old_key not in fallbacks_file.read_text()
+    assert not fallbacks_file.exists()
     assert idle.get("/account/").status_code == 302  # not used while the old key was kept
     assert shopper.get("/account/").status_code == 200  # moved to the new key meanwhile
     assert password_reset_user(uidb64=uid, token=token) is None
@@ -138,7 +138,7 @@ def test_a_leaked_rotation_after_a_routine_one_refuses_every_earlier_key(
     assert ended >= 1
     assert audit_events_since(mark) == [AuditEvent.CONTAINMENT_SECRET_KEY_ROTATED]
     assert django_settings.SECRET_KEY_FALLBACKS == []
-    assert fallbacks_file.read_text().splitlines()[1:] == []  # the header line only
+    assert not fallbacks_file.exists()
     assert config.load(_env(), dotenv_path=Path("/nonexistent")).secret_key_fallbacks == []
     assert shopper.get("/account/").status_code == 302
     assert password_reset_user(uidb64=uid, token=token) is None
