@@ -22,7 +22,7 @@ from strongroom.config import secretwatch
 from strongroom.config.secretkey import Fallback, fallbacks_file_text
 from strongroom.protection.access.roles import Role
 from strongroom.protection.accounts.passwordchange import password_reset_user
-from strongroom.protection.audit.events import AuditEvent
+from strongroom.protection.audit.events import ActorType, AuditEvent
 from strongroom.protection.incidents import rekey, services
 from strongroom.protection.incidents.errors import IncidentError
 from strongroom.testing.auditing import audit_entries_since, audit_events_since, audit_mark
@@ -303,3 +303,28 @@ def test_every_request_looks_for_a_rotation(key_files, settings):
     key_file.write_text(new)
     HttpsClient().get("/")
     assert django_settings.SECRET_KEY == new
+
+
+def test_the_command_line_rotates_for_an_incident_and_shows_no_key(
+        incident, key_files, capsys, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    key_file, _ = key_files
+    old = key_file.read_text()
+    mark = audit_mark()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("incidents", "secret-key", f"INC-{incident.number}", "--keep-days", "5")
+    assert "the old one accepted until" in capsys.readouterr().out
+    entry, = audit_entries_since(mark)
+    assert entry.event == AuditEvent.CONTAINMENT_SECRET_KEY_ROLLED
+    assert entry.actor_type == ActorType.SYSTEM
+    assert key_file.read_text() != old
+    call_command("incidents", "secret-key")
+    out = capsys.readouterr().out
+    assert out.startswith("retired ") and old not in out
+    for bad in (["INC-999", "--leaked"], ["nonsense", "--keep-days", "3"],
+                [f"INC-{incident.number}", "--keep-days", "0"]):
+        with pytest.raises(CommandError) as exc:
+            call_command("incidents", "secret-key", *bad)
+        assert exc.value.returncode == 2

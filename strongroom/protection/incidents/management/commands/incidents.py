@@ -1,6 +1,8 @@
-"""`strongroom incidents list|scope|canaries plant N|list`: incidents from the command
-line, the breach scope ("whose data did this account, address or token see between T1
-and T2?"), and the canary records (fake customers whose touch raises the alarm).
+"""`strongroom incidents list|scope|canaries plant N|list|secret-key`: incidents from the
+command line, the breach scope ("whose data did this account, address or token see
+between T1 and T2?"), the canary records (fake customers whose touch raises the alarm),
+and the secret key's rotation for an incident (as on its page: the command line is the
+server's operator, so no second factor is asked; audited as done by the system).
 
 Exit status 2 for bad input (an unknown actor, T2 before T1, a time without a zone)."""
 
@@ -12,7 +14,8 @@ from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
 
-from strongroom.protection.incidents import canaries, selectors
+from strongroom.protection.audit.events import Actor
+from strongroom.protection.incidents import canaries, rekey, selectors
 from strongroom.protection.incidents.errors import IncidentError
 from strongroom.protection.incidents.scope import ScopeQuery, scope_query
 from strongroom.publicurl import public_url
@@ -55,10 +58,20 @@ class Command(BaseCommand):
                            help="their mail domain, one whose mail you read (default: the "
                                 "store's public host)")
         csub.add_parser("list", help="the planted canaries (account, address, joined)")
+        key = sub.add_parser("secret-key", help="rotate the secret key for an incident, or "
+                             "show the earlier keys still accepted (never the keys)")
+        key.add_argument("incident", nargs="?", metavar="INC-N", help="the incident (number)")
+        how = key.add_mutually_exclusive_group()
+        how.add_argument("--keep-days", type=int, metavar="N",
+                         help="routine: a new key, the old one accepted N more days")
+        how.add_argument("--leaked", action="store_true",
+                         help="leaked: a new key, no fallback (everyone signs in again)")
+        how.add_argument("--drop-fallbacks", action="store_true",
+                         help="refuse the earlier keys from now on")
 
     def handle(self, *args, action: str, **options) -> None:
         try:
-            getattr(self, f"_{action}")(**options)
+            getattr(self, f"_{action.replace('-', '_')}")(**options)
         except IncidentError as exc:
             raise _fail(str(exc)) from None
 
@@ -91,6 +104,34 @@ class Command(BaseCommand):
             self.stdout.write("no canaries planted")
         for row in rows:
             self.stdout.write(f"{row.account_id}  {row.email}  joined {row.joined:%Y-%m-%d}")
+
+    def _secret_key(self, *, incident: str | None, keep_days: int | None, leaked: bool,
+                    drop_fallbacks: bool, **_: object) -> None:
+        if keep_days is None and not leaked and not drop_fallbacks:
+            for f in rekey.secret_key_fallbacks_status():
+                self.stdout.write(f"retired {f.retired_at:%Y-%m-%d %H:%M} UTC, accepted until "
+                                  f"{f.until:%Y-%m-%d %H:%M} UTC")
+            return
+        number = (incident or "").upper().removeprefix("INC-").removeprefix("EXERCISE-")
+        found = (selectors.incidents_list().filter(number=int(number)).first()
+                 if number.isdigit() else None)
+        if found is None:
+            raise _fail(f"no incident {incident!r}: give its number, e.g. INC-3 "
+                        "(`strongroom incidents list`)")
+        by = Actor.system("command line")
+        if found.exercise:
+            self.stdout.write("an exercise: the action is recorded on its timeline, not done")
+        if leaked:
+            ended = rekey.contain_secret_key_rotate(incident=found, by=by)
+            self.stdout.write(f"secret key rotated without a fallback: {ended} sessions ended")
+        elif drop_fallbacks:
+            n = rekey.contain_secret_key_fallbacks_drop(incident=found, by=by)
+            self.stdout.write(f"{n} earlier secret keys refused from now on")
+        else:
+            until = rekey.contain_secret_key_roll(incident=found, by=by, days=keep_days)
+            if until is not None:
+                self.stdout.write("secret key rotated; the old one accepted until "
+                                  f"{until:%Y-%m-%d %H:%M} UTC")
 
     def _scope(self, *, actor: str | None, ip: str | None, token: str | None, since: str,
                until: str, format: str, **_: object) -> None:  # noqa: A002
