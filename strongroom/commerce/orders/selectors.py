@@ -45,6 +45,16 @@ def order_get_by_reference(*, reference: str) -> Order:
     return order
 
 
+def order_emails_by_subject(*, subject_ids) -> dict:
+    """The contact email of each subject's latest order: how a guest (a subject with no
+    account, see ``services.order_create``) is reached. Erased subjects are left out."""
+    emails: dict = {}
+    for order in (Order.objects.filter(subject_id__in=list(subject_ids))
+                  .order_by("-created_at").only("subject_id", "email")):
+        emails.setdefault(order.subject_id, order.email)
+    return {subject: email for subject, email in emails.items() if email}
+
+
 def order_list(*, status: str | None = None) -> QuerySet[Order]:
     orders = Order.objects.select_related("user")
     if status:

@@ -21,6 +21,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from strongroom.commerce.orders.selectors import order_emails_by_subject
 from strongroom.protection.access.roles import Role
 from strongroom.protection.access.selectors import role_of
 from strongroom.protection.audit.events import Actor, AuditEvent
@@ -139,21 +140,24 @@ def notices_send_batch(*, incident_id: str, batch: int = BATCH) -> dict[str, int
     scope = incident.scope.exclude(subject_id__in=canary_subject_ids())
     pending = list(scope.exclude(subject_id__in=told)
                    .order_by("subject_id").values_list("subject_id", flat=True)[:batch])
-    users = {u.subject_id: u for u in get_user_model().objects.filter(subject_id__in=pending)}
+    # An account's address, else (a guest checkout's own subject) its latest order's.
+    emails = {u.subject_id: u.email
+              for u in get_user_model().objects.filter(subject_id__in=pending) if u.email}
+    emails = {**order_emails_by_subject(subject_ids=set(pending) - set(emails)), **emails}
     sent = missing = 0
     for subject_id in pending:
-        user = users.get(subject_id)
+        address = emails.get(subject_id)
         with transaction.atomic():
             # The row first: a concurrent run hits the unique constraint and skips.
             row, created = Delivery.objects.get_or_create(
                 incident=incident, subject_id=subject_id,
-                defaults={"status": "sending" if user else "no_account"})
+                defaults={"status": "sending" if address else "no_account"})
             if not created:
                 continue
-        if user is None:
+        if not address:  # erased, or no address on record: nobody to tell
             missing += 1
             continue
-        send_mail(notice.subject, notice.body, None, [user.email])
+        send_mail(notice.subject, notice.body, None, [str(address)])
         Delivery.objects.filter(pk=row.pk).update(status="sent", at=timezone.now())
         sent += 1
     left = scope.exclude(

@@ -116,3 +116,39 @@ def test_clock_banner_on_every_console_page_while_open(scoped):
     for _ in range(5):
         services.incident_advance(incident=incident, by=owner)  # ... closed
     assert 'id="incident-clock"' not in client.get(reverse("console:dashboard")).content.decode()
+
+
+def test_a_guest_in_scope_is_told_at_the_address_of_their_order(
+        breach, django_capture_on_commit_callbacks):
+    """A guest checkout has a subject of its own and no account: the notice goes to the
+    address on its order (Art. 34 is owed to every data subject, not only to accounts)."""
+    from django.test import RequestFactory
+
+    from strongroom.commerce.cart.services import cart_create, cart_line_add
+    from strongroom.commerce.checkout.services import order_place
+    from strongroom.protection.access.roles import FieldGroup
+    from strongroom.protection.access.services import field_reveal
+    from strongroom.testing.factories import details_make, product_make
+
+    support, *_ = breach
+    cart, _ = cart_create()
+    cart_line_add(cart=cart, variant_id=product_make().variants.get().pk, quantity=1)
+    order, _ = order_place(cart=cart, details=details_make(email="gus.guest@example.test"),
+                           shipping_method="standard")
+    field_reveal(viewer=support, subject_id=order.subject_id, obj=order,
+                 groups=[FieldGroup.EMAIL], reason="ticket",
+                 request=RequestFactory().get("/", REMOTE_ADDR="203.0.113.7"))
+    owner = staff_make(Role.OWNER)
+    incident = services.incident_open(title="Support account misused", kind="data_breach",
+                                      severity="high", by=owner)
+    now = timezone.now()
+    services.incident_scope_record(incident=incident, by=owner, query=ScopeQuery(
+        "actor", support.email, now - dt.timedelta(hours=1), now + dt.timedelta(hours=1)))
+    customer, _ = notices.notices_draft(incident=incident)
+    notices.notice_approve(notice=customer, by=owner)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        notices.notices_send(incident=incident, by=owner)
+    assert "gus.guest@example.test" in {m.to[0] for m in mail.outbox}
+    assert len(mail.outbox) == 31
+    assert Delivery.objects.get(incident=incident, subject_id=order.subject_id).status == "sent"
