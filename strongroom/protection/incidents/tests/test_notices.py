@@ -24,15 +24,21 @@ from strongroom.testing.staff import console_client, staff_make
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def scoped(breach):
-    support, _owner, victims, others = breach
+def _incident_scoping(support):
+    """An incident whose scope is what ``support`` saw in the last hour, and its owner."""
     owner = staff_make(Role.OWNER)
     incident = services.incident_open(title="Support account misused", kind="data_breach",
                                       severity="high", by=owner)
     now = timezone.now()
     services.incident_scope_record(incident=incident, by=owner, query=ScopeQuery(
         "actor", support.email, now - dt.timedelta(hours=1), now + dt.timedelta(hours=1)))
+    return incident, owner
+
+
+@pytest.fixture
+def scoped(breach):
+    support, _owner, victims, others = breach
+    incident, owner = _incident_scoping(support)
     return incident, owner, victims, others
 
 
@@ -138,12 +144,7 @@ def test_a_guest_in_scope_is_told_at_the_address_of_their_order(
     field_reveal(viewer=support, subject_id=order.subject_id, obj=order,
                  groups=[FieldGroup.EMAIL], reason="ticket",
                  request=RequestFactory().get("/", REMOTE_ADDR="203.0.113.7"))
-    owner = staff_make(Role.OWNER)
-    incident = services.incident_open(title="Support account misused", kind="data_breach",
-                                      severity="high", by=owner)
-    now = timezone.now()
-    services.incident_scope_record(incident=incident, by=owner, query=ScopeQuery(
-        "actor", support.email, now - dt.timedelta(hours=1), now + dt.timedelta(hours=1)))
+    incident, owner = _incident_scoping(support)
     customer, _ = notices.notices_draft(incident=incident)
     notices.notice_approve(notice=customer, by=owner)
     mail.outbox.clear()
