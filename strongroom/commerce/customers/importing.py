@@ -17,10 +17,12 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from strongroom.dbstats import statistics_refresh
 from strongroom.protection.accounts.selectors import emails_taken
 from strongroom.protection.accounts.services import customers_create_many
 from strongroom.protection.audit.events import Actor, AuditEvent
@@ -147,4 +149,6 @@ def customers_import(*, text: str, source: str = "",
                 on_progress(start + len(batch), len(rows))
         audit_record(event=AuditEvent.CUSTOMERS_IMPORTED, actor=Actor.system("customers import"),
                      reason=f"{len(rows)} customers{' from ' + source if source else ''}"[:500])
+    # A large import changes the tables' shape faster than autovacuum notices.
+    statistics_refresh(get_user_model(), Address)
     return ImportReport(created=len(rows), errors=[])

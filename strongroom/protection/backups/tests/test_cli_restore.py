@@ -49,12 +49,15 @@ def own_store(tmp_path, django_db_blocker):
                                  user=db.get("USER") or "postgres",
                                  password=db.get("PASSWORD") or None, autocommit=True) as conn:
                 for (left,) in conn.execute("SELECT datname FROM pg_database WHERE datname "
-                                            "LIKE %s", (f"{db['NAME'][:30]}_before_%",)):
+                                            "LIKE %s", (f"{name[:40]}_before_%",)):
                     conn.execute(f'DROP DATABASE IF EXISTS "{left}" WITH (FORCE)')
 
 
 COUNT_USERS = ("from django.contrib.auth import get_user_model; "
                "print(get_user_model().objects.count())")
+PLANNER_STATS = ("from django.db import connection; c = connection.cursor(); c.execute("
+                 "\"SELECT count(*) FROM pg_stats WHERE tablename = 'audit_event'\"); "
+                 "print(c.fetchone()[0])")
 ADD_USER = ("from django.contrib.auth import get_user_model; get_user_model().objects."
             "create_user('late@example.test', None, full_name='Late Comer')")
 
@@ -78,6 +81,8 @@ def test_restore_switches_the_store_and_the_log_states_the_gap(own_store, tmp_pa
     assert "the store now runs on it" in done.stdout
     assert _run(env, "shell", "-c", COUNT_USERS).stdout.split()[-1] == "0"  # as of the backup
     assert "maintenance mode is off" in _run(env, "maintenance", "status").stdout
+    if connection.vendor == "postgresql":  # pg_restore brings no statistics: the restore
+        assert int(_run(env, "shell", "-c", PLANNER_STATS).stdout.split()[-1]) > 0  # ANALYZEs
     verified = _run(env, "audit", "verify", "--workers", "1")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert f"by restore of backup {backup_id}" in verified.stdout

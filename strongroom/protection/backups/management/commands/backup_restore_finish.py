@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from strongroom.dbstats import statistics_refresh
 from strongroom.protection.audit.events import Actor, AuditEvent
 from strongroom.protection.audit.services import audit_gap_declare, audit_record
 from strongroom.protection.backups.internal.ledger import ledger_read
@@ -43,6 +44,7 @@ class Command(BaseCommand):
         entries = ledger_read(Path(ledger))
         for entry in entries:
             subject_shred(subject_id=entry.subject_id)
+        statistics_refresh()  # pg_restore brings rows, not the planner's statistics
         with transaction.atomic():
             audit_record(event=AuditEvent.ERASURE_LEDGER_REPLAYED, actor=actor,
                          object=("backups.backup", backup_id),
