@@ -5,6 +5,12 @@ with their CSRF tokens, Referer headers, redirects followed).
 Each simulated shopper comes from its own loopback address (127.0.x.y): the store
 throttles sign-up and sign-in per client address, as it should, and fifty shoppers
 behind one address would look like one client hammering it.
+
+A shopper reads each page before the next click: ``LOADTEST_THINK`` seconds ("1-3" by
+default, drawn uniformly) between page views and form posts; the redirects a browser
+follows by itself (card form -> store -> order page) come without a pause.
+``LOADTEST_THINK=0`` removes the pauses: fifty clients clicking as fast as the store
+answers, a stress run that measures capacity (every response then waits in a queue).
 """
 
 from __future__ import annotations
@@ -20,6 +26,20 @@ from requests.adapters import HTTPAdapter
 
 CA = os.environ.get("LOADTEST_CA", "var-prod/tls/ca.pem")
 _addresses = itertools.count(2)
+
+
+def _think_range(text: str) -> tuple[float, float]:
+    low, _, high = text.partition("-")
+    try:
+        bounds = (float(low), float(high or low))
+    except ValueError:
+        bounds = (-1.0, -1.0)
+    if not 0 <= bounds[0] <= bounds[1] <= 60:
+        raise SystemExit(f"LOADTEST_THINK={text!r}: give seconds as N or LOW-HIGH (0-60)")
+    return bounds
+
+
+THINK = _think_range(os.environ.get("LOADTEST_THINK", "1-3"))
 LINK = re.compile(r'href="(/(?:c|p)/[^"/]+/)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VARIANT = re.compile(r'name="variant"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="variant"')
@@ -37,7 +57,7 @@ class SourceAddressAdapter(HTTPAdapter):
 
 
 class Shopper(HttpUser):
-    wait_time = between(0.5, 2)
+    wait_time = between(*THINK)  # between journeys and, through _think, between pages
 
     def on_start(self) -> None:
         n = next(_addresses)
@@ -46,13 +66,19 @@ class Shopper(HttpUser):
         self.client.trust_env = False  # REQUESTS_CA_BUNDLE would replace our CA
         self.client.verify = CA
 
+    def _think(self) -> None:
+        if THINK[1]:
+            self.wait()
+
     def _get(self, path: str, name: str):
+        self._think()
         with self.client.get(path, name=name, catch_response=True) as response:
             if response.status_code != 200:
                 response.failure(f"{name}: HTTP {response.status_code}")
             return response
 
     def _post(self, path: str, data: dict, name: str, referer: str, ok=(200, 302)):
+        self._think()
         with self.client.post(path, data=data, name=name, allow_redirects=False,
                               headers={"Referer": self.host + referer},
                               catch_response=True) as response:
@@ -77,6 +103,7 @@ class Shopper(HttpUser):
         token = CSRF.search(page.text)
         if not variant or not token:
             return  # out of stock: browsing only
+        self._think()
         with self.client.post("/cart/add/", name="cart add", allow_redirects=False,
                               headers={"Referer": self.host + path}, catch_response=True,
                               data={"csrfmiddlewaretoken": token.group(1), "variant": variant,
@@ -121,12 +148,14 @@ class Shopper(HttpUser):
         pay_url = placed.headers.get("Location", "")
         if not pay_url.startswith("http"):
             pay_url = self.host + pay_url
+        self._think()
         with self.client.get(pay_url, name="gateway page", catch_response=True) as gateway:
             if gateway.status_code != 200:
                 gateway.failure(f"gateway page: HTTP {gateway.status_code}")
                 return
         form_token = PAY_TOKEN.search(gateway.text)
         action = gateway.url.split("?")[0]
+        self._think()  # typing the card number
         with self.client.post(action, name="pay (sandbox)", allow_redirects=True,
                               catch_response=True, data={
                                   "token": form_token.group(1) if form_token else "",

@@ -100,6 +100,8 @@ def _latency(stats_csv: Path) -> tuple[list[str], int, float]:
             failures = int(row["Failure Count"])
             if name == "Aggregated":
                 errors = failures
+                lines.append(f"  {'all requests':<20} {int(row['Request Count']):>7} req  "
+                             f"{float(row['Requests/s']):.1f} req/s")
                 continue
             p95 = float(row["95%"] or 0)
             worst_p95 = max(worst_p95, p95)
@@ -111,7 +113,9 @@ def _latency(stats_csv: Path) -> tuple[list[str], int, float]:
 def check(before_path: Path, stats_csv: Path, users: int) -> int:
     before = json.loads(before_path.read_text())
     lines, errors, worst = _latency(stats_csv)
-    print(f"Load test: {users} shoppers through Caddy -> 2 app servers (PostgreSQL, Redis)")
+    think = os.environ.get("LOADTEST_THINK", "1-3")
+    print(f"Load test: {users} shoppers through Caddy -> 2 app servers (PostgreSQL, Redis), "
+          + (f"{think} s between pages" if think.strip("0.-") else "no pauses (stress)"))
     print("\n".join(lines))
     ok = errors == 0
     print(f"  errors {errors} (target 0)  {'ok' if errors == 0 else 'FAILED'}")

@@ -25,7 +25,7 @@ import zoneinfo
 import pytest
 from playwright.sync_api import expect
 
-from strongroom.protection.access.ratelimit import LIMIT_DEFAULT, WINDOW_DEFAULT
+from strongroom.protection.access.ratelimit import LIMIT_DEFAULT
 from strongroom.testing.accounts import console_sign_in
 from strongroom.testing.live import live_shell
 
@@ -37,7 +37,6 @@ PASSWORD = "correct horse battery staple"  # the test factories' password
 # The live store runs with the default reveal limit, which is also the mass-access
 # threshold: all 30 reveals succeed and the 30th raises the alert.
 CUSTOMERS = LIMIT_DEFAULT
-WINDOW = WINDOW_DEFAULT  # the reveal window: fixed stretches of the clock
 ZONE = "Asia/Kolkata"  # the owner's clock for the drill: +05:30, no daylight saving
 
 SET_UP = f"""
@@ -75,14 +74,6 @@ from strongroom.jobs.models import PendingTask
 tasks = PendingTask.objects.filter(name="incident-notices-send", kwargs__incident_id={incident!r})
 print(tasks.count(), tasks.filter(status="done").count())
 """
-
-
-def _same_reveal_window(margin: float = 180.0) -> None:
-    """The reveal limit counts in fixed windows of the clock: start the 30 reveals well
-    inside one, so the 30th is counted with the other 29."""
-    left = WINDOW - time.time() % WINDOW
-    if left < margin:
-        time.sleep(left + 2)
 
 
 def _reveal_email(page, base_url: str, customer_id: str, address: str) -> None:
@@ -131,7 +122,6 @@ def _notice_tasks_done(store, incident_id: str, expected: int, *, wait: float = 
 
 
 def test_breach_drill_from_mass_reveals_to_notices_and_the_clock(browser, page, live_store):
-    _same_reveal_window()
     started = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=1)
     made = json.loads(live_shell(live_store, SET_UP).strip().splitlines()[-1])
     agent_id = made["agent"]

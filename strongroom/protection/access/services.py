@@ -116,7 +116,7 @@ def field_reveal(*, viewer: Any, subject_id: Any, obj: Model, groups: Iterable[F
                             severity=Severity.HIGH,
                             summary=f"staff account {viewer.pk} passed the reveal limit "
                                     f"({verdict.limit} reveals in the window); further "
-                                    "reveals are refused until the window ends",
+                                    "reveals are refused until older ones leave it",
                             detail={"staff_id": str(viewer.pk), "limit": verdict.limit},
                             dedupe_key=f"access.reveal_limit:{viewer.pk}")
             logger.warning("reveal rate limit hit: staff %s made %d reveal attempts "

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 from strongroom.protection.access.ratelimit import reveal_reset, reveal_take
@@ -11,11 +13,38 @@ def test_limit_then_refusal_alerts_once_per_window(settings):
     verdicts = [reveal_take(staff_id="s1", now=now) for _ in range(5)]
     assert [v.allowed for v in verdicts] == [True, True, True, False, False]
     assert [v.first_refusal for v in verdicts] == [False, False, False, True, False]
-    # another staff member has a budget of their own; the next window starts afresh
+    # another staff member has a budget of their own; a window later the reveals are gone
     assert reveal_take(staff_id="s2", now=now).allowed
-    assert reveal_take(staff_id="s1", now=now + 60).allowed
-    reveal_reset(staff_id="s1", now=now)
-    assert reveal_take(staff_id="s1", now=now).allowed
+    assert not reveal_take(staff_id="s1", now=now + 59).allowed
+    assert reveal_take(staff_id="s1", now=now + 61).allowed
+    reveal_reset(staff_id="s1", now=now + 61)
+    assert reveal_take(staff_id="s1", now=now + 61).allowed
+
+
+@pytest.mark.parametrize("counter", ["cache", "audit log"])
+def test_the_window_slides_across_the_hour(settings, counter, request):
+    """A fixed hourly window would allow the limit at 10:59 and again at 11:00: twice the
+    limit in two minutes, unrefused. The window slides, with either counter."""
+    settings.STRONGROOM_REVEAL_LIMIT = 3
+    settings.STRONGROOM_REVEAL_WINDOW = 3600
+    end_of_hour = 3600 * 500_000 - 30.0  # 30 s before a full hour
+    if counter == "cache":
+        settings.STRONGROOM_REVEAL_COUNTER = "cache"
+        assert all(reveal_take(staff_id="edge", now=end_of_hour).allowed for _ in range(3))
+        after = [reveal_take(staff_id="edge", now=end_of_hour + 60 + i) for i in range(3)]
+        assert [v.allowed for v in after] == [False, False, False]
+        assert [v.first_refusal for v in after] == [True, False, False]
+        # refused attempts are not counted: an hour after the three reveals, room again
+        assert reveal_take(staff_id="edge", now=end_of_hour + 3600 + 61).allowed
+        return
+    request.getfixturevalue("db")
+    if time.time() % 3600 < 2:
+        time.sleep(2)
+    now = time.time()
+    _revealed("edge-audit", 3)  # now, whatever the clock's hour
+    next_hour = (now // 3600 + 1) * 3600 + 1  # a fixed window would start afresh here
+    assert not reveal_take(staff_id="edge-audit", now=next_hour).allowed
+    assert reveal_take(staff_id="edge-audit", now=now + 3601).allowed
 
 
 def _revealed(staff_id: str, times: int, event: str = "FIELD_REVEALED") -> None:
