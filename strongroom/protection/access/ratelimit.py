@@ -115,7 +115,10 @@ def _from_cache(staff_id: str, now: float, window: int, limit: int) -> Verdict:
     count = mine + sum(int(v) for v in cache.get_many(older).values())
     if count <= limit:
         return _allowed(count, limit)
-    cache.decr(current)  # refused: not a reveal, so not counted
+    try:
+        cache.decr(current)  # refused: not a reveal, so not counted
+    except ValueError:  # evicted meanwhile: nothing left to take back
+        pass
     first = cache.add(f"access:reveal-alert:{staff_id}", 1, timeout=window)
     return Verdict(False, count, limit, bool(first))
 
