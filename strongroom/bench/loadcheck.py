@@ -114,13 +114,17 @@ def check(before_path: Path, stats_csv: Path, users: int) -> int:
     before = json.loads(before_path.read_text())
     lines, errors, worst = _latency(stats_csv)
     think = os.environ.get("LOADTEST_THINK", "1-3")
+    stress = not think.strip("0.-")
     print(f"Load test: {users} shoppers through Caddy -> 2 app servers (PostgreSQL, Redis), "
-          + (f"{think} s between pages" if think.strip("0.-") else "no pauses (stress)"))
+          + ("no pauses (stress)" if stress else f"{think} s between pages"))
     print("\n".join(lines))
     ok = errors == 0
     print(f"  errors {errors} (target 0)  {'ok' if errors == 0 else 'FAILED'}")
-    print(f"  worst p95 {worst:.0f} ms (target < {P95_TARGET_MS} ms on a quiet machine)  "
-          f"{'ok' if worst < P95_TARGET_MS else 'ABOVE TARGET'}")
+    if stress:  # every response waits in a queue: the rate above is the figure
+        print(f"  worst p95 {worst:.0f} ms (a stress run: time in the queue, no target)")
+    else:
+        print(f"  worst p95 {worst:.0f} ms (target < {P95_TARGET_MS} ms)  "
+              f"{'ok' if worst < P95_TARGET_MS else 'ABOVE TARGET'}")
     for name, passed, detail in _consistency(before):
         print(f"  {name:<34} {detail:<40} {'ok' if passed else 'FAILED'}")
         ok &= passed
